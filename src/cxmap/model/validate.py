@@ -3,95 +3,89 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from cxmap.errors import Problem
 from cxmap.model.raw import Loc, RawDoc
-from cxmap.model.schema import (
-    Backstage,
-    Clue,
-    Emotion,
-    Idea,
-    MapFile,
-    Milestone,
-    Note,
-    Persona,
-    Stage,
-    Stakeholder,
-    Step,
-    Touchpoint,
-    Verification,
-)
+from cxmap.model.schema import MapFile
 
 # What each list in the file holds, so that messages can say "step 'kickoff'" rather than a path.
-_ITEM_NAMES: dict[str, tuple[str, type[BaseModel]]] = {
-    "stakeholders": ("stakeholder", Stakeholder),
-    "touchpoints": ("touchpoint", Touchpoint),
-    "stages": ("stage", Stage),
-    "steps": ("step", Step),
-    "backstage": ("back stage", Backstage),
-    "milestones": ("milestone", Milestone),
-    "verifications": ("verification", Verification),
-    "problem_areas": ("problem area", Note),
-    "purple_cows": ("purple cow", Note),
-    "ideas": ("idea", Idea),
-    "clues": ("clue", Clue),
-}
-_SINGLE_NAMES: dict[str, tuple[str, type[BaseModel]]] = {
-    "persona": ("persona", Persona),
-    "emotion": ("emotion", Emotion),
+_ITEM_NOUNS = {
+    "stakeholders": "stakeholder",
+    "touchpoints": "touchpoint",
+    "stages": "stage",
+    "steps": "step",
+    "backstage": "back stage",
+    "milestones": "milestone",
+    "verifications": "verification",
+    "problem_areas": "problem area",
+    "purple_cows": "purple cow",
+    "ideas": "idea",
+    "clues": "clue",
 }
 
 
-def describe(doc: RawDoc, loc: Loc) -> tuple[str, type[BaseModel]]:
-    """A readable name for the part of the map at `loc` ("step 'kickoff'") and its model."""
-    label, model = "the map", MapFile
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's type (`Step`, `list[Step]`, `Emotion | None`), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _submodel(arg)
+        if found:
+            return found
+    return None
+
+
+def describe(doc: RawDoc, loc: Loc, root: type[BaseModel] = MapFile) -> tuple[str, type[BaseModel]]:
+    """A readable name for the part at `loc` ("step 'kickoff'"; "" for the top) and its model."""
+    label, model = "", root
     for i, part in enumerate(loc):
+        if isinstance(part, str):
+            field = model.model_fields.get(part)
+            model = (_submodel(field.annotation) if field else None) or model
+            if part not in _ITEM_NOUNS:
+                label = f"{label} {part}".strip()
+            continue
         parent = loc[i - 1] if i else None
-        if isinstance(part, int) and isinstance(parent, str) and parent in _ITEM_NAMES:
-            noun, model = _ITEM_NAMES[parent]
-            item = doc.node(loc[: i + 1])
-            ident = item.get("id") if isinstance(item, dict) else None
-            if isinstance(ident, str) and ident:
-                label = f"{noun} '{ident}'"
-            else:
-                label = f"{noun} {part + 1} of {label}" if noun in ("step", "clue") else f"{noun} {part + 1}"
-        elif isinstance(part, str) and part in _SINGLE_NAMES:
-            noun, model = _SINGLE_NAMES[part]
-            label = noun if label == "the map" else f"{label} {noun}"
+        noun = _ITEM_NOUNS.get(str(parent), str(parent))
+        item = doc.node(loc[: i + 1])
+        ident = item.get("id") if isinstance(item, dict) else None
+        if isinstance(ident, str) and ident:
+            label = f"{noun} '{ident}'"
+        else:
+            label = f"{noun} {part + 1} of {label}" if label else f"{noun} {part + 1}"
     return label, model
 
 
-def problems_from(exc: ValidationError, doc: RawDoc) -> list[Problem]:
+def problems_from(exc: ValidationError, doc: RawDoc, root: type[BaseModel] = MapFile) -> list[Problem]:
     """One problem per pydantic error, in plain words, at the line and column it points to."""
     problems = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        problems.append(_problem(err, loc, doc))
+        problems.append(_problem(err, loc, doc, root))
     return problems
 
 
-def _problem(err: ErrorDetails, loc: Loc, doc: RawDoc) -> Problem:
+def _problem(err: ErrorDetails, loc: Loc, doc: RawDoc, root: type[BaseModel]) -> Problem:
     kind = err["type"]
     if len(loc) >= 2 and loc[-2] == "emotion" and not isinstance(doc.node(loc[:-1]), dict):
         loc = loc[:-1]  # a bare grade: speak of 'emotion', not of the 'during' it stands for
     field = str(loc[-1]) if loc else ""
     owner_loc = loc[:-1]
-    label, model = describe(doc, owner_loc)
+    label, model = describe(doc, owner_loc, root)
+    prefix = f"{label}: " if label else ""
     if kind == "extra_forbidden":
         line, col = doc.position(loc, key=True)
-        message = f"{label}: unknown key '{field}'" + _suggest(field, list(model.model_fields))
-        message = message.removeprefix("the map: ")
+        message = f"{prefix}unknown key '{field}'" + _suggest(field, list(model.model_fields))
     elif kind == "missing":
         line, col = doc.position(owner_loc)
-        message = f"{label}: missing required key '{field}'"
+        message = f"{prefix}missing required key '{field}'"
     else:
         line, col = doc.position(loc)
         value = doc.node(loc)
-        prefix = "" if label == "the map" else f"{label}: "
         message = f"{prefix}'{field}' {_explain(err, value)}"
     return Problem(doc.path, line, col, message)
 

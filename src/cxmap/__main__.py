@@ -1,0 +1,5 @@
+"""`python -m cxmap` runs the command line."""
+
+from cxmap.cli.app import main
+
+main()

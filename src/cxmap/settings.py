@@ -1,0 +1,54 @@
+"""Workspace settings, read from `cxmap.yaml` at the workspace root. Every key has a default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cxmap.errors import MapInvalid
+from cxmap.model.raw import read_yaml
+from cxmap.model.validate import problems_from
+
+SETTINGS_FILE = "cxmap.yaml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LintSettings(Section):
+    disable: list[str] = Field(
+        default_factory=list,
+        description="Lint rules to switch off, by code (for example [CX004]).",
+        examples=[["CX004"]],
+    )
+
+
+class Settings(Section):
+    """The contents of cxmap.yaml."""
+
+    name: str | None = Field(None, description="A name for the workspace, shown in reports.")
+    timezone: str = Field("UTC", description="Time zone for naive timestamps and calendar dates.")
+    lint: LintSettings = Field(default_factory=LintSettings, description="`cxmap check` options.")
+
+
+def find_workspace(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds a cxmap.yaml (as git finds its repository)."""
+    here = start.resolve()
+    for folder in (here, *here.parents) if here.is_dir() else here.parents:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    return None
+
+
+def load_settings(workspace: Path | None) -> Settings:
+    """Settings of a workspace; the defaults when there is none."""
+    if workspace is None:
+        return Settings()
+    doc = read_yaml(workspace / SETTINGS_FILE)
+    try:
+        return Settings.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = problems_from(exc, doc, Settings)
+        raise MapInvalid(f"{doc.path} has {len(problems)} problems", problems) from None
