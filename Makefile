@@ -49,7 +49,9 @@ pytest: install-test node-deps
 test: lint typecheck pytest
 
 docs: install
-	$(BIN)/python -m cxmap.cli.docs > docs/cli.md
+	$(BIN)/python -m cxmap.cli.docs cli > docs/cli.md
+	$(BIN)/python -m cxmap.cli.docs config > docs/configuration.md
+	$(BIN)/python -m cxmap.cli.docs format > docs/map-format.md
 
 clean:
 	rm -rf $(VENV) node_modules $(DEMO) .pytest_cache .mypy_cache .ruff_cache

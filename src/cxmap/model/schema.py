@@ -179,14 +179,28 @@ class MapFile(Part):
     title: str = Field(description="The map's title.", examples=["New customer onboarding"])
     kind: MapKind = Field("current", description="current (today), ideal (planned) or future (a new design).")
     version: int | None = Field(None, ge=1, description="Maps are re-drawn; bump this each time.")
-    persona: Persona | None = None
+    persona: Persona | None = Field(None, description="Who the map is drawn for.")
     outcome: str | None = Field(None, description="What the customer is trying to achieve.")
-    stakeholders: list[Stakeholder] = Field(default_factory=list)
-    touchpoints: list[Touchpoint] = Field(default_factory=list)
+    stakeholders: list[Stakeholder] = Field(
+        default_factory=list, description="Everyone who influences the experience, in rings of influence."
+    )
+    touchpoints: list[Touchpoint] = Field(
+        default_factory=list, description="Every channel and touchpoint the customer meets, not only ours."
+    )
     stages: list[Stage] = Field(min_length=1, description="Stages in time order, each with its steps.")
-    backstage: list[Backstage] = Field(default_factory=list)
-    milestones: list[Milestone] = Field(default_factory=list)
-    verifications: list[Verification] = Field(default_factory=list)
-    problem_areas: list[Note] = Field(default_factory=list)
-    purple_cows: list[Note] = Field(default_factory=list)
-    ideas: list[Idea] = Field(default_factory=list)
+    backstage: list[Backstage] = Field(
+        default_factory=list, description="Teams, systems and processes that support the front stage."
+    )
+    milestones: list[Milestone] = Field(
+        default_factory=list, description="Planned engagements, due relative to the account's start."
+    )
+    verifications: list[Verification] = Field(
+        default_factory=list, description="Checks that moments of truth are handled as intended."
+    )
+    problem_areas: list[Note] = Field(default_factory=list, description="Steps where the experience is poor.")
+    purple_cows: list[Note] = Field(
+        default_factory=list, description="Steps where we are remarkably good: the 'wow' moments."
+    )
+    ideas: list[Idea] = Field(
+        default_factory=list, description="Improvements and innovations, each on the roadmap."
+    )
