@@ -1,0 +1,1 @@
+"""Interchange: other tools' formats in and out of cxmap maps (Mermaid journey diagrams first)."""
