@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cxmap.errors import MapInvalid
 from cxmap.model.raw import read_yaml
@@ -25,12 +27,33 @@ class LintSettings(Section):
     )
 
 
+class IngestSettings(Section):
+    sentiment_model: str = Field(
+        "vader", description="Model that scores comments without a score (`vader` ships with cxmap)."
+    )
+    memory_limit: str = Field(
+        "2GB", description="Memory the engine may use while loading; beyond it, work spills to disk."
+    )
+
+
 class Settings(Section):
     """The contents of cxmap.yaml."""
 
     name: str | None = Field(None, description="A name for the workspace, shown in reports.")
-    timezone: str = Field("UTC", description="Time zone for naive timestamps and calendar dates.")
+    timezone: str = Field(
+        "UTC", description="Time zone (IANA name) for timestamps without one and for calendar dates."
+    )
     lint: LintSettings = Field(default_factory=LintSettings, description="`cxmap check` options.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="`cxmap ingest` options.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone name (for example UTC or Europe/Amsterdam)") from None
+        return value
 
 
 def find_workspace(start: Path) -> Path | None:

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from cxmap import __version__
-from cxmap.cli import interchange, maps
+from cxmap.cli import interchange, maps, workspace
 
 app = typer.Typer(
     name="cxmap",
@@ -21,6 +21,10 @@ app = typer.Typer(
 app.add_typer(maps.new_app, name="new")
 for command in (maps.check, maps.diff, maps.render, maps.schema):
     app.command(epilog=maps.EXAMPLES[command.__name__])(command)
+app.command("init", epilog=workspace.EXAMPLES["init"])(workspace.init)
+app.command("ingest", epilog=workspace.EXAMPLES["ingest"])(workspace.ingest_cmd)
+app.command("status", epilog=workspace.EXAMPLES["status"])(workspace.status)
+app.command("quarantine", epilog=workspace.EXAMPLES["quarantine"])(workspace.quarantine)
 app.add_typer(interchange.export_app, name="export")
 app.add_typer(interchange.import_app, name="import")
 

@@ -118,6 +118,8 @@ def _explain(err: ErrorDetails, value: Any) -> str:
         return f"must be a list (for example [a, b]), not {shown}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"must be a block of key: value pairs, not {shown}"
+    if kind == "value_error":
+        return f"is not valid: {ctx.get('error')}"
     if kind == "too_short":
         return "must not be empty"
     if kind == "string_too_long":

@@ -1,0 +1,130 @@
+"""Commands on a workspace's data: init, ingest, status, quarantine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, pluralise, reporting
+from cxmap.progress import steps
+from cxmap.workspace import init_workspace, open_workspace
+from cxmap.workspace.ingest import LoadResult, Options, ingest
+from cxmap.workspace.scales import SCALES
+from cxmap.workspace.status import quarantine as quarantine_rows
+from cxmap.workspace.status import status as workspace_status
+
+WORKSPACE = typer.Argument(..., help="The workspace folder.")
+
+
+def init(path: Path = typer.Argument(..., help="Folder to make a workspace (created if missing)."),
+         as_json: bool = JSON_OPTION) -> None:
+    """Create a workspace: cxmap.yaml, a maps/ folder and the store (cxmap.duckdb)."""
+    with reporting(as_json):
+        ws = init_workspace(path)
+    if as_json:
+        emit_json({"workspace": str(ws.root), "store": str(ws.store_path), "maps": str(ws.maps_dir)})
+    else:
+        echo(f"created workspace {path}/ (cxmap.yaml, maps/, {ws.store_path.name}); next: cxmap ingest {path} FILE")
+
+
+def ingest_cmd(
+    workspace: Path = WORKSPACE,
+    files: list[str] = typer.Argument(..., help="Files, folders or glob patterns: CSV, TSV, Parquet, JSON Lines, .gz."),
+    kind: str = typer.Option("events", "--kind", "-k", help="What the files hold: events, accounts or contacts."),
+    scale: str = typer.Option("0-10", "--scale", help=f"Scale of the score column: {', '.join(SCALES)}."),
+    columns: str | None = typer.Option(
+        None, "--columns", "-c", help="Map source columns: customer_id=ContactId,score=CSAT,..."
+    ),
+    timestamp_format: str | None = typer.Option(
+        None, "--timestamp-format", help="strptime format for timestamps that are not ISO 8601 (e.g. %d/%m/%Y %H:%M)."
+    ),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV/TSV files: utf-8, latin-1, utf-16."),
+    strict: bool = typer.Option(False, "--strict", help="Load nothing if any row would be quarantined."),
+    preview: bool = typer.Option(False, "--preview", help="Show how the first rows would be read; write nothing."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Load touchpoint events (or accounts, or contacts) into the workspace, in one transaction.
+
+    Rows that cannot be read go to the quarantine with file, line and reason; rows already loaded (same
+    event_id) are skipped, so loading a file twice loads nothing the second time.
+    """
+    options = Options(kind, scale, columns, strict, encoding, timestamp_format, 10 if preview else 0)
+    with reporting(as_json):
+        ws = open_workspace(workspace)
+        with steps(not quiet and not as_json) as progress:
+            result = ingest(ws, files, options, progress)
+    if as_json:
+        emit_json(result.to_json())
+    elif preview:
+        _show_preview(result)
+    else:
+        echo(_summary(result))
+
+
+def _summary(r: LoadResult) -> str:
+    what = "events" if r.kind == "events" else r.kind
+    parts = [f"loaded {r.loaded:,} {what}", f"{pluralise(r.duplicates, 'duplicate')} skipped",
+             f"{r.quarantined:,} quarantined"]
+    if r.replaced:
+        parts.append(f"{r.replaced:,} updated")
+    if r.comments_scored:
+        parts.append(f"{pluralise(r.comments_scored, 'comment')} scored for sentiment")
+    text = f"load {r.load_id}: " + ", ".join(parts) + f" (from {pluralise(len(r.sources), 'file')}, {r.rows_read:,} rows)"
+    if r.quarantined:
+        text += "\nsee the quarantined rows with: cxmap quarantine WORKSPACE"
+    return text
+
+
+def _show_preview(r: LoadResult) -> None:
+    echo(f"preview of the first {len(r.preview)} rows (nothing written):")
+    for row in r.preview:
+        shown = {k: v for k, v in row.items() if v is not None}
+        echo("  " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+
+
+def status(workspace: Path = WORKSPACE, as_json: bool = JSON_OPTION) -> None:
+    """What is in the workspace: maps, events, customers, date range, loads, quarantine."""
+    with reporting(as_json):
+        info = workspace_status(open_workspace(workspace))
+    if as_json:
+        emit_json(info)
+        return
+    echo(f"workspace {info['workspace']} (time zone {info['timezone']})")
+    echo(f"  maps: {', '.join(info['maps']) or 'none'}")
+    echo(f"  events: {info['events']:,} from {info['customers']:,} customers, {info['touchpoints']:,} touchpoints")
+    if info["events"]:
+        echo(f"  from {info['first_event']} to {info['last_event']} (UTC)")
+        echo(f"  emotion: {info['scored_events']:,} from scores, {info['sentiment_events']:,} from comment sentiment")
+    echo(f"  accounts: {info['accounts']:,}; contacts: {info['contacts']:,}")
+    echo(f"  quarantined rows: {info['quarantined']:,}")
+    for load in info["loads"]:
+        echo(f"  load {load['load_id']} ({load['kind']}, {load['at'][:19]}): {', '.join(load['sources'])}: "
+             f"{load['loaded']:,} loaded, {load['duplicates']:,} duplicates, {load['quarantined']:,} quarantined")
+
+
+def quarantine(
+    workspace: Path = WORKSPACE,
+    load: int | None = typer.Option(None, "--load", help="Only rows of this load (see cxmap status)."),
+    limit: int = typer.Option(50, "--limit", help="Show at most this many rows (0: all)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The rows that were not loaded, each with its file, line and reason."""
+    with reporting(as_json):
+        info = quarantine_rows(open_workspace(workspace), load_id=load, limit=limit or None)
+    if as_json:
+        emit_json(info)
+        return
+    for row in info["rows"]:
+        echo(f"{row['file']}:{row['line']}: {row['reason']}")
+        echo(f"    {(row['raw'] or '')[:200]}")
+    echo(f"{pluralise(info['total'], 'quarantined row')}" + (f" ({info['shown']} shown)" if info["shown"] < info["total"] else ""))
+
+
+EXAMPLES = {
+    "init": "Example: cxmap init acme/",
+    "ingest": "Example: cxmap ingest acme/ survey.csv --scale 1-5 --columns customer_id=ContactId,score=CSAT",
+    "status": "Example: cxmap status acme/ --json",
+    "quarantine": "Example: cxmap quarantine acme/ --json",
+}

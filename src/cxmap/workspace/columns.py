@@ -1,0 +1,110 @@
+"""Canonical columns of each kind of data, the names common exports use for them, and `--columns`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cxmap.errors import CxmapError, UsageError
+
+Kind = str  # "events" | "accounts" | "contacts"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+# Aliases are compared ignoring case, spaces, '_' and '-': "Contact ID" matches "contactid".
+COLUMNS: dict[Kind, tuple[Column, ...]] = {
+    "events": (
+        Column("event_id", aliases=("id", "activityid", "ticketid", "responseid", "eventid")),
+        Column("timestamp", True, ("time", "date", "datetime", "createdat", "createddate", "created",
+                                   "submittedat", "submitted", "activitydate", "occurredat", "eventtime")),
+        Column("customer_id", True, ("customer", "customerid", "contactid", "contact", "requesterid",
+                                     "requester", "userid", "respondentid", "personid")),
+        Column("account_id", aliases=("account", "accountid", "companyid", "organizationid", "orgid")),
+        Column("touchpoint", True, ("event", "eventname", "activity", "activitytype", "type", "survey",
+                                    "surveyname", "ticketcategory", "category")),
+        Column("channel", aliases=("via", "medium")),
+        Column("department", aliases=("team", "group", "ownerteam", "assignedgroup")),
+        Column("score", aliases=("rating", "csat", "satisfaction", "satisfactionscore", "nps", "npsscore",
+                                 "ces", "effort")),
+        Column("comment", aliases=("comments", "verbatim", "feedback", "text", "note", "notes",
+                                   "satisfactioncomment")),
+    ),
+    "accounts": (
+        Column("account_id", True, ("id", "account", "accountid", "companyid", "organizationid")),
+        Column("name", aliases=("accountname", "company", "companyname", "organization")),
+        Column("started_at", aliases=("start", "startdate", "startedat", "customersince", "contractstart",
+                                      "createdat", "created")),
+        Column("segment", aliases=("tier", "plan", "accountsegment")),
+        Column("owner", aliases=("csm", "accountowner", "ownername")),
+    ),
+    "contacts": (
+        Column("customer_id", True, ("id", "contactid", "contact", "customerid", "personid", "userid")),
+        Column("account_id", aliases=("account", "accountid", "companyid", "organizationid")),
+        Column("added_at", aliases=("added", "addedat", "createdat", "created", "startdate", "since")),
+        Column("role", aliases=("title", "jobtitle", "persona")),
+        Column("name", aliases=("fullname", "contactname")),
+    ),
+}
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name.lower())
+
+
+def parse_columns(spec: str | None, kind: Kind) -> dict[str, str]:
+    """`customer_id=ContactId,score=CSAT` -> {canonical: source}; unknown canonical names are usage errors."""
+    if not spec:
+        return {}
+    known = {c.name for c in COLUMNS[kind]}
+    mapping: dict[str, str] = {}
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        canonical, sep, source = part.partition("=")
+        canonical, source = canonical.strip(), source.strip()
+        if not sep or not canonical or not source:
+            raise UsageError(f"--columns: '{part}' is not NAME=SOURCE_COLUMN (e.g. customer_id=ContactId)")
+        if canonical not in known:
+            raise UsageError(f"--columns: '{canonical}' is not a column of {kind}; use one of: {', '.join(sorted(known))}")
+        mapping[canonical] = source
+    return mapping
+
+
+def resolve_columns(source_columns: list[str], kind: Kind, mapping: dict[str, str], where: str) -> dict[str, str]:
+    """{canonical: source column} for one file: `--columns` first, then exact names, then aliases.
+
+    A `--columns` source missing from the file is wrong input (exit 1); so is a required column that
+    cannot be found.
+    """
+    present = {c for c in source_columns}
+    for canonical, source in mapping.items():
+        if source not in present:
+            raise CxmapError(
+                f"{where}: --columns names '{source}' for {canonical}, but the file has no such column "
+                f"(its columns: {', '.join(source_columns)})"
+            )
+    folded = {_fold(c): c for c in reversed(source_columns)}
+    taken = set(mapping.values())
+    resolved = dict(mapping)
+    for column in COLUMNS[kind]:
+        if column.name in resolved:
+            continue
+        for candidate in (column.name, *column.aliases):
+            source = folded.get(_fold(candidate))
+            if source is not None and source not in taken:
+                resolved[column.name] = source
+                taken.add(source)
+                break
+    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in resolved]
+    if missing:
+        raise CxmapError(
+            f"{where}: no column for {', '.join(missing)} (its columns: {', '.join(source_columns)}); "
+            f"map one with --columns {missing[0]}=YOUR_COLUMN"
+        )
+    return resolved
