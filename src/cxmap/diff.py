@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from cxmap.model.map import Map
 from cxmap.model.schema import Emotion
 
-
 T = TypeVar("T")
 
 
@@ -70,9 +69,7 @@ class _Differ:
                 new,
             )
 
-    def collection(
-        self, noun: str, old: Sequence[T], new: Sequence[T], key: str = "id"
-    ) -> list[tuple[str, T, T]]:
+    def collection(self, noun: str, old: Sequence[T], new: Sequence[T], key: str = "id") -> list[tuple[str, T, T]]:
         """Report added and removed items (in file order); return (id, old, new) for those in both."""
         before = {getattr(x, key): x for x in old}
         after = {getattr(x, key): x for x in new}

@@ -52,9 +52,7 @@ def _unaddressed_lows(m: Map) -> Iterator[tuple[Loc, str]]:
         if step.emotion and step.emotion.during <= 3 and step.id not in addressed:
             yield (
                 (*loc, "emotion"),
-                (
-                    f"step '{step.id}' is graded {step.emotion.during:g} but no problem area or idea addresses it"
-                ),
+                (f"step '{step.id}' is graded {step.emotion.during:g} but no problem area or idea addresses it"),
             )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,9 +39,7 @@ class Settings(Section):
     """The contents of cxmap.yaml."""
 
     name: str | None = Field(None, description="A name for the workspace, shown in reports.")
-    timezone: str = Field(
-        "UTC", description="Time zone (IANA name) for timestamps without one and for calendar dates."
-    )
+    timezone: str = Field("UTC", description="Time zone (IANA name) for timestamps without one and for calendar dates.")
     lint: LintSettings = Field(default_factory=LintSettings, description="`cxmap check` options.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="`cxmap ingest` options.")
 

@@ -56,9 +56,7 @@ def browser() -> Iterator[Browser]:
         require(False, "Python Playwright", "run `make install-test`")
         raise
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             yield launched
         finally:

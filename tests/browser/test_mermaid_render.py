@@ -75,9 +75,7 @@ def mermaid(browser: Browser, mermaid_js: Path) -> Iterator[Mermaid]:
     """A blank page with mermaid loaded from node_modules (no server, no network)."""
     page = browser.new_page()
     loaded = Mermaid(page)
-    page.on(
-        "console", lambda message: loaded.errors.append(message.text) if message.type == "error" else None
-    )
+    page.on("console", lambda message: loaded.errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: loaded.errors.append(str(error)))
     page.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
     page.add_script_tag(path=str(mermaid_js))
@@ -152,8 +150,7 @@ def test_sanitised_text_is_drawn_as_written_and_never_runs(mermaid: Mermaid) -> 
     ]
     assert drawn["scores"] == [5, 2, 4, 1, 3]
     assert (
-        drawn["actors"]
-        == [["Priya - ops lead"], ["Priya - ops lead", "Support - tier 2"]] + [["Priya - ops lead"]] * 3
+        drawn["actors"] == [["Priya - ops lead"], ["Priya - ops lead", "Support - tier 2"]] + [["Priya - ops lead"]] * 3
     )
     assert drawn["scripts"] == 0
 

@@ -31,7 +31,11 @@ def test_check_examples_is_clean() -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["errors"] == 0
-    assert sorted(m["id"] for m in report["maps"]) == ["b2b-onboarding", "car-service-visit", "library-membership"]
+    assert sorted(m["id"] for m in report["maps"]) == [
+        "b2b-onboarding",
+        "car-service-visit",
+        "library-membership",
+    ]
 
 
 def test_check_bad_map_exit_1_with_located_lines(tmp_path: Path) -> None:
@@ -83,8 +87,14 @@ def test_bad_settings_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_duplicate_map_ids_in_a_folder(tmp_path: Path) -> None:
-    write(tmp_path / "a.yaml", BAD_MAP.replace("kickof-call", "kickoff-call").replace("emotion: 12", "emotion: 5"))
-    write(tmp_path / "b.yaml", BAD_MAP.replace("kickof-call", "kickoff-call").replace("emotion: 12", "emotion: 5"))
+    write(
+        tmp_path / "a.yaml",
+        BAD_MAP.replace("kickof-call", "kickoff-call").replace("emotion: 12", "emotion: 5"),
+    )
+    write(
+        tmp_path / "b.yaml",
+        BAD_MAP.replace("kickof-call", "kickoff-call").replace("emotion: 12", "emotion: 5"),
+    )
     result = run_cxmap("check", str(tmp_path), "--json")
     assert result.returncode == 1
     errors = [e["message"] for m in json.loads(result.stdout)["maps"] for e in m["errors"]]
@@ -93,7 +103,10 @@ def test_duplicate_map_ids_in_a_folder(tmp_path: Path) -> None:
 
 def test_missing_path_and_usage_errors(tmp_path: Path) -> None:
     missing = run_cxmap("check", str(tmp_path / "nope"))
-    assert (missing.returncode, missing.stderr) == (1, f"error: {tmp_path / 'nope'}: no such file or folder\n")
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        f"error: {tmp_path / 'nope'}: no such file or folder\n",
+    )
     usage = run_cxmap("check", "--no-such-option", str(tmp_path))
     assert usage.returncode == 2
     assert "No such option" in usage.stderr
@@ -118,7 +131,10 @@ def test_new_map_then_check_then_refuse_overwrite(tmp_path: Path) -> None:
     assert text.count("#") > 20  # a commented starter, not a bare file
     assert run_cxmap("check", str(target), "--strict").returncode == 0
     again = run_cxmap("new", "map", str(target))
-    assert (again.returncode, again.stderr) == (1, f"error: {target}: already exists; use --force to replace it\n")
+    assert (again.returncode, again.stderr) == (
+        1,
+        f"error: {target}: already exists; use --force to replace it\n",
+    )
     unknown = run_cxmap("new", "map", str(tmp_path / "x.yaml"), "--template", "nope")
     assert unknown.returncode == 1
     assert unknown.stderr == "error: unknown template 'nope'; choose one of: b2b-saas, blank\n"
@@ -128,7 +144,9 @@ def test_new_map_then_check_then_refuse_overwrite(tmp_path: Path) -> None:
 def test_diff_text_json_and_exit_code(tmp_path: Path) -> None:
     old = tmp_path / "v2.yaml"
     shutil.copy(EXAMPLES / "b2b-onboarding.yaml", old)
-    old.write_text(old.read_text().replace("version: 3", "version: 2").replace("    owner: partner\n", "    owner: us\n"))
+    old.write_text(
+        old.read_text().replace("version: 3", "version: 2").replace("    owner: partner\n", "    owner: us\n")
+    )
     new = EXAMPLES / "b2b-onboarding.yaml"
     text = run_cxmap("diff", str(old), str(new))
     assert text.returncode == 0
@@ -196,7 +214,15 @@ def test_mermaid_export_and_import(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["new", "map"], ["check"], ["diff"], ["render"], ["schema"], ["export", "mermaid"], ["import", "mermaid"]],
+    [
+        ["new", "map"],
+        ["check"],
+        ["diff"],
+        ["render"],
+        ["schema"],
+        ["export", "mermaid"],
+        ["import", "mermaid"],
+    ],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = run_cxmap(*command, "--help")

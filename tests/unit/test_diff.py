@@ -61,8 +61,10 @@ def test_steps_added_removed_and_moved() -> None:
         "      - {id: compare, action: Compares prices}\n"
         "      - {id: search, action: Searches, touchpoints: [app], emotion: 6}\n",
     ).replace("      - {id: fly, action: Flies, emotion: 8}\n", "")
-    v2 = v2.replace("    steps:\n      - {id: checkin", "    steps:\n      - {id: fly, action: Flies, emotion: 8}\n"
-                    "      - {id: checkin")
+    v2 = v2.replace(
+        "    steps:\n      - {id: checkin",
+        "    steps:\n      - {id: fly, action: Flies, emotion: 8}\n      - {id: checkin",
+    )
     assert messages(V1, v2) == [
         "+ step 'compare' added",
         "> step 'book' moved within stage 'plan'",
@@ -71,8 +73,10 @@ def test_steps_added_removed_and_moved() -> None:
 
 
 def test_step_moved_to_another_stage_and_moment_of_truth_flagged() -> None:
-    v2 = V1.replace("      - {id: book, action: Books, touchpoints: [app], emotion: {before: 4, during: 5, after: 7}}\n",
-                    "").replace(
+    v2 = V1.replace(
+        "      - {id: book, action: Books, touchpoints: [app], emotion: {before: 4, during: 5, after: 7}}\n",
+        "",
+    ).replace(
         "      - {id: checkin,",
         "      - {id: book, action: Books, touchpoints: [app], moment_of_truth: true,"
         " emotion: {before: 4, during: 5, after: 7}}\n      - {id: checkin,",

@@ -71,12 +71,13 @@ def test_cx002_low_grade_without_problem_area_or_idea() -> None:
 
 
 def test_cx003_and_cx004_front_and_back_stage() -> None:
-    text = CLEAN.replace("{id: call, name: Check-in call, delivered_by: CSM, supported_by: [cms]}",
-                         "{id: call, name: Check-in call}")
+    text = CLEAN.replace(
+        "{id: call, name: Check-in call, delivered_by: CSM, supported_by: [cms]}",
+        "{id: call, name: Check-in call}",
+    )
     assert warnings(text) == [
         "m.yaml:6:10: warning CX003: touchpoint 'call' has no front stage: say who delivers it with `delivered_by`",
-        "m.yaml:6:10: warning CX004: touchpoint 'call' has no back stage: list what supports it under "
-        "`supported_by`",
+        "m.yaml:6:10: warning CX004: touchpoint 'call' has no back stage: list what supports it under `supported_by`",
     ]
     assert warnings(text, frozenset({"CX003", "CX004"})) == []
 

@@ -28,9 +28,7 @@ HEADER = (
     "3 for a step without a grade."
 )
 KIND_NOTE = "Mermaid has no map kind: the map is imported as a current-state map ('kind: current')."
-SCORES_NOTE = (
-    "Scores 1-5 became emotion grades (score - 1) * 2.5: 1 -> 0, 2 -> 2.5, 3 -> 5, 4 -> 7.5, 5 -> 10."
-)
+SCORES_NOTE = "Scores 1-5 became emotion grades (score - 1) * 2.5: 1 -> 0, 2 -> 2.5, 3 -> 5, 4 -> 7.5, 5 -> 10."
 ACTORS_NOTE = "Mermaid has no touchpoints: each task's other actors are in its step's notes ('Actors: ...')."
 
 SMALL = """
@@ -120,9 +118,7 @@ def test_grade_from_score(score: float, grade: float) -> None:
 
 def _task_line(action: str) -> str:
     """The task line exported for a one-step map with this action (JSON is YAML, and quotes anything)."""
-    text = (
-        f"id: m\ntitle: M\nstages: [{{id: s, title: S, steps: [{{id: st, action: {json.dumps(action)}}}]}}]"
-    )
+    text = f"id: m\ntitle: M\nstages: [{{id: s, title: S, steps: [{{id: st, action: {json.dumps(action)}}}]}}]"
     return to_mermaid(loads_map(text)).splitlines()[-1]
 
 

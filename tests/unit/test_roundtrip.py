@@ -30,7 +30,8 @@ def test_examples_are_three_rich_maps() -> None:
     for m in maps.values():
         assert len(m.steps) >= 15
         assert {c.kind for t in m.touchpoints for c in t.clues} == {"tangible", "mechanic", "humanic"}
-        assert m.problem_areas and m.purple_cows and m.ideas and m.verifications and m.stakeholders
+        for part in (m.problem_areas, m.purple_cows, m.ideas, m.verifications, m.stakeholders):
+            assert part
 
 
 @pytest.mark.parametrize("template", templates())
@@ -60,8 +61,9 @@ text_st = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, 
 def test_any_text_and_grade_round_trip(title: str, action: str, grade: float) -> None:
     m = loads_map(
         map_to_yaml(
-            loads_map("id: a\ntitle: t\nstages:\n  - id: s\n    title: S\n    steps:\n      - {id: x, action: X}\n")
-            .model_copy(update={"title": title})
+            loads_map(
+                "id: a\ntitle: t\nstages:\n  - id: s\n    title: S\n    steps:\n      - {id: x, action: X}\n"
+            ).model_copy(update={"title": title})
         )
     )
     assert m.title == title

@@ -30,11 +30,21 @@ def _commands(group: Any, prefix: str) -> list[tuple[str, Any]]:
     return found
 
 
+def _arg_name(param: Any) -> str:
+    return getattr(param, "metavar", None) or str(param.name).upper()
+
+
+def _usage(name: str, command: Any) -> str:
+    args = [p for p in command.params if getattr(p, "param_type_name", "") == "argument"]
+    shown = [_arg_name(a) + ("..." if a.nargs == -1 else "") for a in args]
+    return " ".join([name, "[OPTIONS]", *shown])
+
+
 def _param_line(param: Any) -> str:
     if getattr(param, "param_type_name", "") == "option":
         names = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
         return f"- {names}: {param.help or ''}".rstrip()
-    return f"- `{(param.human_readable_name or '').upper()}`: {getattr(param, 'help', '') or ''}".rstrip()
+    return f"- `{_arg_name(param)}`: {getattr(param, 'help', '') or ''}".rstrip()
 
 
 def cli_markdown() -> str:
@@ -55,8 +65,7 @@ def cli_markdown() -> str:
         "",
     ]
     for name, command in _commands(root, "cxmap"):
-        usage = " ".join(p for p in command.collect_usage_pieces(typer.Context(command)))
-        lines += [f"## `{name}`", "", "```", f"{name} {usage}", "```", ""]
+        lines += [f"## `{name}`", "", "```", _usage(name, command), "```", ""]
         lines += [(command.help or "").strip(), ""]
         params = [p for p in command.params if p.name != "help"]
         if params:

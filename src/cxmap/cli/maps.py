@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 import typer
 
@@ -106,7 +106,7 @@ def render(
         chosen = (fmt or output.suffix.lstrip(".")).lower()
         if chosen not in FORMATS:
             raise UsageError(f"cannot tell the format of '{output}'; use a .html, .svg or .png name or --format")
-        data = render_map(load_map(map_path), cast(Format, chosen))
+        data = render_map(load_map(map_path), chosen)
         write_atomic(output, data)
     if as_json:
         emit_json({"path": str(output), "format": chosen, "bytes": len(data)})

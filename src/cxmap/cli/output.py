@@ -46,4 +46,3 @@ def echo(text: str = "", *, err: bool = False) -> None:
 
 def pluralise(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
-

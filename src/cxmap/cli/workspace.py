@@ -17,8 +17,10 @@ from cxmap.workspace.status import status as workspace_status
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
 
 
-def init(path: Path = typer.Argument(..., help="Folder to make a workspace (created if missing)."),
-         as_json: bool = JSON_OPTION) -> None:
+def init(
+    path: Path = typer.Argument(..., help="Folder to make a workspace (created if missing)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Create a workspace: cxmap.yaml, a maps/ folder and the store (cxmap.duckdb)."""
     with reporting(as_json):
         ws = init_workspace(path)
@@ -37,7 +39,9 @@ def ingest_cmd(
         None, "--columns", "-c", help="Map source columns: customer_id=ContactId,score=CSAT,..."
     ),
     timestamp_format: str | None = typer.Option(
-        None, "--timestamp-format", help="strptime format for timestamps that are not ISO 8601 (e.g. %d/%m/%Y %H:%M)."
+        None,
+        "--timestamp-format",
+        help="strptime format for timestamps that are not ISO 8601 (e.g. %d/%m/%Y %H:%M).",
     ),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV/TSV files: utf-8, latin-1, utf-16."),
     strict: bool = typer.Option(False, "--strict", help="Load nothing if any row would be quarantined."),
@@ -65,13 +69,18 @@ def ingest_cmd(
 
 def _summary(r: LoadResult) -> str:
     what = "events" if r.kind == "events" else r.kind
-    parts = [f"loaded {r.loaded:,} {what}", f"{pluralise(r.duplicates, 'duplicate')} skipped",
-             f"{r.quarantined:,} quarantined"]
+    parts = [
+        f"loaded {r.loaded:,} {what}",
+        f"{pluralise(r.duplicates, 'duplicate')} skipped",
+        f"{r.quarantined:,} quarantined",
+    ]
     if r.replaced:
         parts.append(f"{r.replaced:,} updated")
     if r.comments_scored:
         parts.append(f"{pluralise(r.comments_scored, 'comment')} scored for sentiment")
-    text = f"load {r.load_id}: " + ", ".join(parts) + f" (from {pluralise(len(r.sources), 'file')}, {r.rows_read:,} rows)"
+    text = (
+        f"load {r.load_id}: " + ", ".join(parts) + f" (from {pluralise(len(r.sources), 'file')}, {r.rows_read:,} rows)"
+    )
     if r.quarantined:
         text += "\nsee the quarantined rows with: cxmap quarantine WORKSPACE"
     return text
@@ -100,8 +109,10 @@ def status(workspace: Path = WORKSPACE, as_json: bool = JSON_OPTION) -> None:
     echo(f"  accounts: {info['accounts']:,}; contacts: {info['contacts']:,}")
     echo(f"  quarantined rows: {info['quarantined']:,}")
     for load in info["loads"]:
-        echo(f"  load {load['load_id']} ({load['kind']}, {load['at'][:19]}): {', '.join(load['sources'])}: "
-             f"{load['loaded']:,} loaded, {load['duplicates']:,} duplicates, {load['quarantined']:,} quarantined")
+        echo(
+            f"  load {load['load_id']} ({load['kind']}, {load['at'][:19]}): {', '.join(load['sources'])}: "
+            f"{load['loaded']:,} loaded, {load['duplicates']:,} duplicates, {load['quarantined']:,} quarantined"
+        )
 
 
 def quarantine(
@@ -119,7 +130,10 @@ def quarantine(
     for row in info["rows"]:
         echo(f"{row['file']}:{row['line']}: {row['reason']}")
         echo(f"    {(row['raw'] or '')[:200]}")
-    echo(f"{pluralise(info['total'], 'quarantined row')}" + (f" ({info['shown']} shown)" if info["shown"] < info["total"] else ""))
+    echo(
+        f"{pluralise(info['total'], 'quarantined row')}"
+        + (f" ({info['shown']} shown)" if info["shown"] < info["total"] else "")
+    )
 
 
 EXAMPLES = {

@@ -212,9 +212,7 @@ def from_mermaid(
     return _document(parsed, map_id)
 
 
-def import_mermaid(
-    text: str, *, source: str = "<mermaid>", map_id: str | None = None
-) -> tuple[Map, list[str]]:
+def import_mermaid(text: str, *, source: str = "<mermaid>", map_id: str | None = None) -> tuple[Map, list[str]]:
     """A valid :class:`Map` from a Mermaid journey, and the notes on what Mermaid could not carry."""
     doc, notes = from_mermaid(text, source=source, map_id=map_id)
     return resolve(RawDoc(source, doc)), notes
@@ -266,9 +264,7 @@ def _header(lines: list[str], start: int, parsed: _Parse) -> int | None:
             lines[index] = rest
             return index - 1
         return index
-    parsed.report.add(
-        0, 0, "there is no diagram here; a Mermaid journey diagram starts with the line 'journey'"
-    )
+    parsed.report.add(0, 0, "there is no diagram here; a Mermaid journey diagram starts with the line 'journey'")
     return None
 
 
@@ -325,9 +321,7 @@ def _statement(held: str, raw: str, number: int, parsed: _Parse, *, ungraded: bo
     if match := _SECTION.match(held):
         title, colon, rest = match[1].partition(":")
         if colon:
-            parsed.notes.append(
-                f"line {number}: {_show(_release(colon + rest))} after the section title was dropped"
-            )
+            parsed.notes.append(f"line {number}: {_show(_release(colon + rest))} after the section title was dropped")
         parsed.sections.append(_Section(_release(title).strip() or f"Stage {len(parsed.sections) + 1}"))
         return ungraded
     name_part, colon, data = held.partition(":")
@@ -336,9 +330,7 @@ def _statement(held: str, raw: str, number: int, parsed: _Parse, *, ungraded: bo
         parsed.report.add(number, _col(raw), _no_score(name))
         return False
     if not name:
-        parsed.notes.append(
-            f"line {number}: skipped {_show(_release(held))}: a score needs a task name before it"
-        )
+        parsed.notes.append(f"line {number}: skipped {_show(_release(held))}: a score needs a task name before it")
         return ungraded
     score_text, *actor_parts = data.split(":")
     score = _score(_release(score_text).strip(), name, raw, number, parsed)
@@ -367,15 +359,12 @@ def _score(text: str, name: str, raw: str, number: int, parsed: _Parse) -> float
         parsed.report.add(
             number,
             col,
-            f"task {_show(name)} has score {_show(text)}, which is not a number; "
-            "Mermaid journey scores go from 1 to 5",
+            f"task {_show(name)} has score {_show(text)}, which is not a number; Mermaid journey scores go from 1 to 5",
         )
         return None
     score = float(text)
     if not 1 <= score <= 5:
-        parsed.report.add(
-            number, col, f"task {_show(name)} has score {text}; Mermaid journey scores go from 1 to 5"
-        )
+        parsed.report.add(number, col, f"task {_show(name)} has score {text}; Mermaid journey scores go from 1 to 5")
         return None
     return score
 
@@ -465,17 +454,13 @@ def _document(parsed: _Parse, map_id: str | None) -> tuple[dict[str, Any], list[
     notes = ["Mermaid has no map kind: the map is imported as a current-state map ('kind: current')."]
     if parsed.title is None:
         notes.append(f"The diagram has no title: the map is called '{DEFAULT_TITLE}'.")
-    notes.append(
-        "Scores 1-5 became emotion grades (score - 1) * 2.5: 1 -> 0, 2 -> 2.5, 3 -> 5, 4 -> 7.5, 5 -> 10."
-    )
+    notes.append("Scores 1-5 became emotion grades (score - 1) * 2.5: 1 -> 0, 2 -> 2.5, 3 -> 5, 4 -> 7.5, 5 -> 10.")
     if ungraded:
         notes.append("Tasks marked by cxmap as having no grade were imported without an emotion.")
     if persona is not None:
         notes.append(f"The persona '{persona}' is the first actor of every task.")
     if any_actors:
-        notes.append(
-            "Mermaid has no touchpoints: each task's other actors are in its step's notes ('Actors: ...')."
-        )
+        notes.append("Mermaid has no touchpoints: each task's other actors are in its step's notes ('Actors: ...').")
     if parsed.loose_tasks:
         notes.append(f"Tasks before the first section were put in a stage called '{DEFAULT_STAGE}'.")
     if parsed.comment_lines:

@@ -84,9 +84,7 @@ def check_references(doc: RawDoc) -> list[Problem]:
 
     def check_ref(owner: str, loc: Loc, what: str, value: Any, known: dict[str, Loc]) -> None:
         if isinstance(value, str) and value not in known:
-            hint = did_you_mean(value, list(known)) or (
-                f"; no {what} is defined yet" if not known else ""
-            )
+            hint = did_you_mean(value, list(known)) or (f"; no {what} is defined yet" if not known else "")
             report(loc, f"{owner} names {what} '{value}', which is not defined{hint}")
 
     def check_list(owner: str, loc: Loc, what: str, known: dict[str, Loc]) -> None:

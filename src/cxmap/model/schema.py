@@ -67,7 +67,8 @@ class Touchpoint(Part):
     id: Id
     name: str = Field(description="The touchpoint as the customer meets it.", examples=["Kickoff call"])
     channel: str | None = Field(
-        None, description="Channel (free text; web, email, phone, video, store, chat, ... get icons).",
+        None,
+        description="Channel (free text; web, email, phone, video, store, chat, ... get icons).",
         examples=["video"],
     )
     owner: Owner = Field("us", description="Whose touchpoint it is: us, partner, third-party or competitor.")
@@ -84,9 +85,7 @@ class Touchpoint(Part):
         description="Raw event names that mean this touchpoint (glob patterns, case-insensitive).",
         examples=[["kickoff*", "Onboarding call"]],
     )
-    recovery: bool = Field(
-        False, description="Reaching out here counts as service recovery after a bad moment."
-    )
+    recovery: bool = Field(False, description="Reaching out here counts as service recovery after a bad moment.")
 
 
 class Emotion(Part):
@@ -100,9 +99,7 @@ class Step(Part):
     action: str = Field(description="What the customer does.", examples=["Joins the kickoff call"])
     touchpoints: list[Id] = Field(default_factory=list, description="Touchpoint ids met in this step.")
     moment_of_truth: bool = Field(False, description="The customer forms an impression here.")
-    hot_spot: bool = Field(
-        False, description="A key moment of truth where we most easily win or lose the customer."
-    )
+    hot_spot: bool = Field(False, description="A key moment of truth where we most easily win or lose the customer.")
     purchase: bool = Field(False, description="The step where the customer buys (or signs, or renews).")
     emotion: Emotion | None = Field(
         None,
@@ -130,9 +127,7 @@ class Backstage(Part):
     id: Id
     name: str = Field(description="Back-office team, system or process.", examples=["Account provisioning"])
     team: str | None = Field(None, description="Who runs it.")
-    influenced_by: list[Id] = Field(
-        default_factory=list, description="Stakeholder ids that influence this back stage."
-    )
+    influenced_by: list[Id] = Field(default_factory=list, description="Stakeholder ids that influence this back stage.")
 
 
 class Milestone(Part):
@@ -201,6 +196,4 @@ class MapFile(Part):
     purple_cows: list[Note] = Field(
         default_factory=list, description="Steps where we are remarkably good: the 'wow' moments."
     )
-    ideas: list[Idea] = Field(
-        default_factory=list, description="Improvements and innovations, each on the roadmap."
-    )
+    ideas: list[Idea] = Field(default_factory=list, description="Improvements and innovations, each on the roadmap.")

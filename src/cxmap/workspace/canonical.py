@@ -45,11 +45,12 @@ class Columns:
         return f"TRY_CAST({self.col(name)} AS DOUBLE)"
 
     def attributes(self) -> str:
-        """Every other column as a JSON object of text values (NULL when there are none)."""
+        """Every other non-empty column as a JSON object of text values (NULL when there are none)."""
         if not self.others:
             return "NULL::JSON"
-        pairs = ", ".join(f"{lit(c)}, CAST({ident(c)} AS VARCHAR)" for c in self.others)
-        return f"json_object({pairs})"
+        pairs = ", ".join(f"struct_pack(k := {lit(c)}, v := CAST({ident(c)} AS VARCHAR))" for c in self.others)
+        kept = f"list_filter([{pairs}], p -> p.v IS NOT NULL AND p.v <> '')"
+        return f"CASE WHEN len({kept}) > 0 THEN to_json(map_from_entries({kept})) END"
 
 
 def _shown(expr: str) -> str:

@@ -21,25 +21,89 @@ class Column:
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     "events": (
         Column("event_id", aliases=("id", "activityid", "ticketid", "responseid", "eventid")),
-        Column("timestamp", True, ("time", "date", "datetime", "createdat", "createddate", "created",
-                                   "submittedat", "submitted", "activitydate", "occurredat", "eventtime")),
-        Column("customer_id", True, ("customer", "customerid", "contactid", "contact", "requesterid",
-                                     "requester", "userid", "respondentid", "personid")),
+        Column(
+            "customer_id",
+            True,
+            (
+                "customer",
+                "customerid",
+                "contactid",
+                "contact",
+                "requesterid",
+                "requester",
+                "userid",
+                "respondentid",
+                "personid",
+            ),
+        ),
         Column("account_id", aliases=("account", "accountid", "companyid", "organizationid", "orgid")),
-        Column("touchpoint", True, ("event", "eventname", "activity", "activitytype", "type", "survey",
-                                    "surveyname", "ticketcategory", "category")),
+        Column(
+            "timestamp",
+            True,
+            (
+                "time",
+                "date",
+                "datetime",
+                "createdat",
+                "createddate",
+                "created",
+                "submittedat",
+                "submitted",
+                "activitydate",
+                "occurredat",
+                "eventtime",
+            ),
+        ),
+        Column(
+            "touchpoint",
+            True,
+            (
+                "event",
+                "eventname",
+                "activity",
+                "activitytype",
+                "type",
+                "survey",
+                "surveyname",
+                "ticketcategory",
+                "category",
+            ),
+        ),
         Column("channel", aliases=("via", "medium")),
         Column("department", aliases=("team", "group", "ownerteam", "assignedgroup")),
-        Column("score", aliases=("rating", "csat", "satisfaction", "satisfactionscore", "nps", "npsscore",
-                                 "ces", "effort")),
-        Column("comment", aliases=("comments", "verbatim", "feedback", "text", "note", "notes",
-                                   "satisfactioncomment")),
+        Column(
+            "score",
+            aliases=(
+                "rating",
+                "csat",
+                "satisfaction",
+                "satisfactionscore",
+                "nps",
+                "npsscore",
+                "ces",
+                "effort",
+            ),
+        ),
+        Column(
+            "comment",
+            aliases=("comments", "verbatim", "feedback", "text", "note", "notes", "satisfactioncomment"),
+        ),
     ),
     "accounts": (
         Column("account_id", True, ("id", "account", "accountid", "companyid", "organizationid")),
         Column("name", aliases=("accountname", "company", "companyname", "organization")),
-        Column("started_at", aliases=("start", "startdate", "startedat", "customersince", "contractstart",
-                                      "createdat", "created")),
+        Column(
+            "started_at",
+            aliases=(
+                "start",
+                "startdate",
+                "startedat",
+                "customersince",
+                "contractstart",
+                "createdat",
+                "created",
+            ),
+        ),
         Column("segment", aliases=("tier", "plan", "accountsegment")),
         Column("owner", aliases=("csm", "accountowner", "ownername")),
     ),
@@ -71,7 +135,9 @@ def parse_columns(spec: str | None, kind: Kind) -> dict[str, str]:
         if not sep or not canonical or not source:
             raise UsageError(f"--columns: '{part}' is not NAME=SOURCE_COLUMN (e.g. customer_id=ContactId)")
         if canonical not in known:
-            raise UsageError(f"--columns: '{canonical}' is not a column of {kind}; use one of: {', '.join(sorted(known))}")
+            raise UsageError(
+                f"--columns: '{canonical}' is not a column of {kind}; use one of: {', '.join(sorted(known))}"
+            )
         mapping[canonical] = source
     return mapping
 
@@ -82,7 +148,7 @@ def resolve_columns(source_columns: list[str], kind: Kind, mapping: dict[str, st
     A `--columns` source missing from the file is wrong input (exit 1); so is a required column that
     cannot be found.
     """
-    present = {c for c in source_columns}
+    present = set(source_columns)
     for canonical, source in mapping.items():
         if source not in present:
             raise CxmapError(
@@ -96,10 +162,10 @@ def resolve_columns(source_columns: list[str], kind: Kind, mapping: dict[str, st
         if column.name in resolved:
             continue
         for candidate in (column.name, *column.aliases):
-            source = folded.get(_fold(candidate))
-            if source is not None and source not in taken:
-                resolved[column.name] = source
-                taken.add(source)
+            found = folded.get(_fold(candidate))
+            if found is not None and found not in taken:
+                resolved[column.name] = found
+                taken.add(found)
                 break
     missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in resolved]
     if missing:

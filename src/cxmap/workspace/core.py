@@ -21,7 +21,10 @@ timezone: UTC
 lint:
   disable: []   # lint rules to switch off, e.g. [CX004]
 """
-GITIGNORE = "# The store and cxmap's working files are data, not code: keep maps/ in version control.\ncxmap.duckdb*\n.cxmap/tmp/\n"
+GITIGNORE = (
+    "# The store and cxmap's working files are data, not code: keep maps/ in version control.\n"
+    "cxmap.duckdb*\n.cxmap/tmp/\n"
+)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -73,9 +74,7 @@ def _staging_sql(view: SourceView, options: Options) -> str:
 def _check_encoding(con: duckdb.DuckDBPyConnection, view: SourceView, encoding: str) -> None:
     if view.rejects is None:
         return
-    bad = con.execute(
-        f"SELECT min(line) FROM {view.rejects} WHERE error_type = 'INVALID ENCODING'"
-    ).fetchone()
+    bad = con.execute(f"SELECT min(line) FROM {view.rejects} WHERE error_type = 'INVALID ENCODING'").fetchone()
     if bad and bad[0] is not None:
         other = "latin-1" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else "utf-8"
         raise CxmapError(
@@ -92,7 +91,7 @@ def _stage(con: duckdb.DuckDBPyConnection, views: list[SourceView], options: Opt
         verb = "CREATE TEMP TABLE staged AS" if k == 0 else "INSERT INTO staged"
         sql = f"{verb} SELECT {k} AS __file, __rn + {offset} AS __row, * FROM ({select})"
         try:
-            steps.run(f"Reading {view.source.path.name}", con, lambda sql=sql: con.execute(sql))
+            steps.run(f"Reading {view.source.path.name}", con, partial(con.execute, sql))
         except duckdb.Error as exc:
             first = str(exc).split("\n")[0].split(": ", 1)[-1]
             raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
@@ -114,7 +113,8 @@ def _score_comments(con: duckdb.DuckDBPyConnection, model_name: str) -> int:
     total = int(row[0]) if row else 0
     for start in range(0, total, SENTIMENT_BATCH):
         batch = con.execute(
-            "SELECT comment_hash, comment FROM pending WHERE i > ? AND i <= ?", [start, start + SENTIMENT_BATCH]
+            "SELECT comment_hash, comment FROM pending WHERE i > ? AND i <= ?",
+            [start, start + SENTIMENT_BATCH],
         ).fetchall()
         scored = pa.table(
             {
@@ -157,7 +157,7 @@ def _write_dimension(con: duckdb.DuckDBPyConnection, kind: str, load_id: int) ->
     con.execute(f"DELETE FROM {kind} WHERE {key} IN (SELECT {key} FROM latest)")
     columns = [r[0] for r in con.execute("DESCRIBE latest").fetchall() if r[0] != "__row"]
     listed = ", ".join(columns)
-    con.execute(f"INSERT INTO {kind} ({listed}, load_id, \"row\") SELECT {listed}, {load_id}, __row FROM latest")
+    con.execute(f'INSERT INTO {kind} ({listed}, load_id, "row") SELECT {listed}, {load_id}, __row FROM latest')
     written = con.execute("SELECT count(*) FROM latest").fetchone()
     return (int(written[0]) if written else 0), (int(replaced_row[0]) if replaced_row else 0)
 
@@ -214,7 +214,8 @@ def _finish(
     result.rows_read = staged + result.quarantined - (staged - usable)
     if options.strict and result.quarantined:
         reasons = con.execute(
-            "SELECT file, line, reason FROM quarantine WHERE load_id = ? ORDER BY file, line LIMIT 1", [load_id]
+            "SELECT file, line, reason FROM quarantine WHERE load_id = ? ORDER BY file, line LIMIT 1",
+            [load_id],
         ).fetchall()
         file, line, reason = reasons[0]
         raise CxmapError(
@@ -231,9 +232,18 @@ def _finish(
         result.duplicates = usable - result.loaded
     con.execute(
         "INSERT INTO loads VALUES (?, ?, ?, ?, now() AT TIME ZONE 'UTC', ?, ?, ?, ?, ?, ?)",
-        [load_id, options.kind, result.sources, started, options.scale if options.kind == "events" else None,
-         json.dumps(parse_columns(options.columns, options.kind)) if options.columns else None,
-         result.rows_read, result.loaded, result.duplicates, result.quarantined],
+        [
+            load_id,
+            options.kind,
+            result.sources,
+            started,
+            options.scale if options.kind == "events" else None,
+            json.dumps(parse_columns(options.columns, options.kind)) if options.columns else None,
+            result.rows_read,
+            result.loaded,
+            result.duplicates,
+            result.quarantined,
+        ],
     )
     con.execute("COMMIT")
 
@@ -244,7 +254,10 @@ def _preview(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]
     )
     names = [d[0] for d in cursor.description or []]
     return [
-        {("row" if n == "__row" else "problem" if n == "__reason" else n): _plain(v) for n, v in zip(names, r, strict=True)}
+        {
+            ("row" if n == "__row" else "problem" if n == "__reason" else n): _plain(v)
+            for n, v in zip(names, r, strict=True)
+        }
         for r in cursor.fetchall()
     ]
 

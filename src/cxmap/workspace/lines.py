@@ -1,9 +1,9 @@
 """Quarantine rows with the line number a person finds them at in the file.
 
-DuckDB numbers the records it reads but does not say on which line each one starts. A record's line is
-1 (the header) + its record number + the line breaks inside earlier records' quoted values + the broken
-lines before it (which the CSV reader set aside with their own line numbers). This is worked out only
-for files that have quarantined rows, with one more scan of such a file.
+DuckDB numbers records, not lines: the CSV reader reports a broken record at "line" 1 + its record number,
+and good records carry only their order. A record's physical line is 1 (the header) + its record number
+(counting broken records too) + the line breaks inside earlier records' quoted values. This is worked out
+only for files that have quarantined rows, with one more scan of such a file.
 """
 
 from __future__ import annotations
@@ -22,51 +22,55 @@ BROKEN_REASON = """CASE
 END"""
 
 
-def _csv_lines(view: SourceView, k: int) -> str:
-    """SQL giving (__rn, line) for the quarantined records of CSV file `k`."""
+def _csv_quarantine(view: SourceView, k: int, load_id: int) -> str:
+    """Rows for the quarantine table from CSV file `k`: its broken records and its unusable ones."""
     text = "concat_ws('', " + ", ".join(f"coalesce({ident(c)}, '')" for c in view.columns) + ")"
     breaks = f"length({text}) - length(replace({text}, chr(10), ''))"
-    rejects = (
-        f"(SELECT line - (row_number() OVER (ORDER BY line) - 1) AS t FROM "
-        f"(SELECT DISTINCT line FROM {view.rejects}))"
-    )
+    file = lit(view.source.name)
     return f"""
     WITH counted AS (
         SELECT __rn, coalesce(sum({breaks}) OVER (ORDER BY __rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-            AS before FROM ({view.rescan})
-    ), wanted AS (
-        SELECT c.__rn, 1 + c.__rn + c.before AS plain FROM counted c
-        JOIN staged s ON s.__file = {k} AND s.__rn = c.__rn AND s.__reason IS NOT NULL
+            AS before, {breaks} AS here FROM ({view.rescan})
+    ), broken AS (
+        SELECT DISTINCT ON (line) line, line - row_number() OVER (ORDER BY line) AS next_good,
+            {BROKEN_REASON} AS reason, csv_line
+        FROM {view.rejects} ORDER BY line
     )
-    SELECT __rn, plain + (SELECT count(*) FROM {rejects} r WHERE r.t <= plain) AS line FROM wanted"""
+    SELECT {load_id}, {file}, 1 + s.__rn + c.before + (SELECT count(*) FROM broken b WHERE b.next_good <= s.__rn),
+        s.__reason, left(s.__raw, 4000)
+    FROM staged s JOIN counted c ON c.__rn = s.__rn
+    WHERE s.__file = {k} AND s.__reason IS NOT NULL
+    UNION ALL
+    SELECT {load_id}, {file},
+        b.line + coalesce((SELECT sum(here) FROM counted c WHERE c.__rn < b.next_good), 0), b.reason, b.csv_line
+    FROM broken b"""
 
 
 def quarantine_lines(con: duckdb.DuckDBPyConnection, view: SourceView, k: int, load_id: int) -> int:
-    """Move file `k`'s unusable rows into the quarantine table; returns how many."""
-    file = lit(view.source.name)
-    count = 0
+    """Move file `k`'s unreadable and unusable rows into the quarantine table; returns how many."""
+    bad_row = con.execute(f"SELECT count(*) FROM staged WHERE __file = {k} AND __reason IS NOT NULL").fetchone()
+    bad = int(bad_row[0]) if bad_row else 0
+    broken = 0
     if view.rejects is not None:
         row = con.execute(f"SELECT count(DISTINCT line) FROM {view.rejects}").fetchone()
-        count += int(row[0]) if row else 0
-        _insert_new(con, f"""SELECT DISTINCT ON (line) {load_id} AS load_id, {file} AS file, line,
-            {BROKEN_REASON} AS reason, csv_line AS raw FROM {view.rejects} ORDER BY line""")
-    bad = con.execute(f"SELECT count(*) FROM staged WHERE __file = {k} AND __reason IS NOT NULL").fetchone()
-    if not bad or not bad[0]:
-        return count
+        broken = int(row[0]) if row else 0
+    if not bad and not broken:
+        return 0
     if view.rejects is not None:
-        lines = _csv_lines(view, k)
-    else:
-        lines = f"SELECT __rn, __rn AS line FROM staged WHERE __file = {k} AND __reason IS NOT NULL"
-    _insert_new(con, f"""SELECT {load_id} AS load_id, {file} AS file, l.line, s.__reason AS reason,
-        left(s.__raw, 4000) AS raw FROM staged s JOIN ({lines}) l ON l.__rn = s.__rn
-        WHERE s.__file = {k} AND s.__reason IS NOT NULL""")
-    return count + int(bad[0])
+        rows = _csv_quarantine(view, k, load_id)
+    else:  # JSON Lines number their lines exactly; Parquet has rows, not lines
+        rows = (
+            f"SELECT {load_id}, {lit(view.source.name)}, __rn, __reason, left(__raw, 4000) FROM staged "
+            f"WHERE __file = {k} AND __reason IS NOT NULL"
+        )
+    _insert_new(con, rows)
+    return bad + broken
 
 
 def _insert_new(con: duckdb.DuckDBPyConnection, rows: str) -> None:
     """Quarantine rows not already there from an earlier load of the same file (re-loading adds none)."""
     con.execute(
-        f"""INSERT INTO quarantine SELECT * FROM ({rows}) n WHERE NOT EXISTS (
+        f"""INSERT INTO quarantine SELECT * FROM ({rows}) n(load_id, file, line, reason, raw) WHERE NOT EXISTS (
             SELECT 1 FROM quarantine q WHERE q.file = n.file AND q.line IS NOT DISTINCT FROM n.line
             AND q.reason = n.reason AND q.raw IS NOT DISTINCT FROM n.raw)"""
     )

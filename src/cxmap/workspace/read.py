@@ -42,8 +42,10 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, k: int, encoding: str) 
     scan = f"read_csv({lit(str(source.path))}, {options})"
     columns = [name for name, _ in _describe(con, f"SELECT * FROM {scan}", source)]
     select = f"SELECT row_number() OVER () AS __rn, * FROM {scan}"
-    quiet = scan.replace(f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = 'cx_scan_{k}'",
-                         "ignore_errors = true")
+    quiet = scan.replace(
+        f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = 'cx_scan_{k}'",
+        "ignore_errors = true",
+    )
     rescan = f"SELECT row_number() OVER () AS __rn, * FROM {quiet}"
     sep = "'\t'" if source.fmt == "tsv" else "','"
     raw = f"concat_ws({sep}, " + ", ".join(f"coalesce({ident(c)}, '')" for c in columns) + ")"
@@ -55,27 +57,30 @@ def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
         f"read_csv({lit(str(source.path))}, columns = {{'__text': 'VARCHAR'}}, header = false, "
         "delim = '\x01', quote = '', escape = '', auto_detect = false)"
     )
-    numbered = f"(SELECT row_number() OVER () AS __rn, __text FROM {lines})"
+    valid = "CASE WHEN json_valid(__text) THEN json_type(__text) = 'OBJECT' ELSE false END"
+    numbered = f"(SELECT row_number() OVER () AS __rn, __text, {valid} AS __ok FROM {lines})"
     try:
         keys = con.execute(
-            f"SELECT k FROM (SELECT __rn, unnest(json_keys(__text)) AS k FROM {numbered} "
-            "WHERE json_valid(__text) AND json_type(__text) = 'OBJECT') GROUP BY k ORDER BY min(__rn), k"
+            f"SELECT k FROM (SELECT __rn, unnest(json_keys(__text)) AS k FROM {numbered} WHERE __ok) "
+            "GROUP BY k ORDER BY min(__rn), k"
         ).fetchall()
     except duckdb.Error as exc:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{source.name}: cannot be read as JSON Lines: {first}") from None
     columns = [k[0] for k in keys]
     fields = ", ".join(
-        f"json_extract_string(__text, {lit('$.' + chr(34) + c.replace(chr(34), chr(92) + chr(34)) + chr(34))}) "
-        f"AS {ident(c)}"
-        for c in columns
+        f"CASE WHEN __ok THEN json_extract_string(__text, {lit(_json_path(c))}) END AS {ident(c)}" for c in columns
     )
-    valid = "json_valid(__text) AND json_type(__text) = 'OBJECT'"
     select = (
-        f"SELECT __rn, __text, CASE WHEN {valid} THEN NULL ELSE 'broken line: not a JSON object' END AS __broken"
+        f"SELECT __rn, __text, CASE WHEN __ok THEN NULL ELSE 'broken line: not a JSON object' END AS __broken"
         f"{', ' + fields if fields else ''} FROM {numbered} WHERE __text IS NOT NULL AND trim(__text) <> ''"
     )
     return SourceView(source, select, columns, dict.fromkeys(columns, "VARCHAR"), "__text")
+
+
+def _json_path(key: str) -> str:
+    """A JSON path selecting one top-level key, whatever characters it holds."""
+    return '$."' + key.replace('"', '\\"') + '"'
 
 
 def _parquet(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:

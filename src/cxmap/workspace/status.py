@@ -15,14 +15,17 @@ def _iso(value: Any) -> Any:
 def status(workspace: Workspace) -> dict[str, Any]:
     """Counts, date range, emotion sources, loads and quarantine of a workspace."""
     with workspace.connect(read_only=True) as con:
-        events = con.execute(
-            """SELECT count(*), count(DISTINCT customer_id), count(DISTINCT account_id),
+        events = (
+            con.execute(
+                """SELECT count(*), count(DISTINCT customer_id), count(DISTINCT account_id),
                 count(DISTINCT touchpoint), min("timestamp"), max("timestamp"),
                 count(*) FILTER (WHERE emotion_source = 'score'),
                 count(*) FILTER (WHERE emotion_source IS NOT NULL AND emotion_source <> 'score'),
                 count(*) FILTER (WHERE comment IS NOT NULL)
             FROM events"""
-        ).fetchone() or (0,) * 9
+            ).fetchone()
+            or (0,) * 9
+        )
         accounts = (con.execute("SELECT count(*) FROM accounts").fetchone() or (0,))[0]
         contacts = (con.execute("SELECT count(*) FROM contacts").fetchone() or (0,))[0]
         quarantined = (con.execute("SELECT count(*) FROM quarantine").fetchone() or (0,))[0]

@@ -108,7 +108,8 @@ def create(path: Path) -> None:
     try:
         con.execute(SCHEMA)
         con.execute(
-            "INSERT INTO cxmap_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
+            "INSERT INTO cxmap_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+            [str(SCHEMA_VERSION)],
         )
     finally:
         con.close()
@@ -124,6 +125,4 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         )
     if version < SCHEMA_VERSION:
         con.execute(SCHEMA)
-        con.execute(
-            "INSERT OR REPLACE INTO cxmap_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-        )
+        con.execute("INSERT OR REPLACE INTO cxmap_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
