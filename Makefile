@@ -34,7 +34,7 @@ node-deps: system-deps node_modules/.package-lock.json
 
 demo: install
 	@bash scripts/ensure-apt.sh fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
-	@PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh $(DEMO)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" PYTHON_BIN="$(CURDIR)/$(BIN)/python" bash scripts/demo.sh $(DEMO)
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks scripts

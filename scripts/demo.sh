@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Build the demo workspace from examples/: check the maps, render each one, export them to Mermaid.
+# Build the demo workspace: the example maps, checked and rendered, and a realistic data set ingested.
 set -euo pipefail
 demo=${1:-demo}
 case "$demo" in ""|"/"|".") echo "demo: refusing to use '$demo' as the demo folder" >&2; exit 2;; esac
+python=${PYTHON_BIN:-python}
 rm -rf "$demo"
-mkdir -p "$demo/maps" "$demo/out"
-cp examples/cxmap.yaml "$demo/"
+
+echo "== Creating the workspace $demo/"
+cxmap init "$demo"
+cp examples/cxmap.yaml "$demo/cxmap.yaml"
 cp examples/maps/*.yaml "$demo/maps/"
 
 echo "== Checking the maps"
 cxmap check "$demo"
 
 echo "== Rendering"
+mkdir -p "$demo/out"
 for map in "$demo"/maps/*.yaml; do
   name=$(basename "$map" .yaml)
   for ext in html svg png; do
@@ -20,10 +24,17 @@ for map in "$demo"/maps/*.yaml; do
   cxmap export mermaid "$map" -o "$demo/out/$name.mmd"
 done
 
+echo "== Generating and ingesting a realistic data set (accounts, contacts, about 200,000 events)"
+"$python" -m cxmap.synthetic "$demo/data" --events 200000 --seed 7
+cxmap ingest "$demo" "$demo/data/accounts.csv" --kind accounts
+cxmap ingest "$demo" "$demo/data/contacts.csv" --kind contacts
+cxmap ingest "$demo" "$demo/data/events.csv"
+cxmap status "$demo"
+
 cat <<EOT
 
 The demo workspace is ready in $demo/.
 Open $demo/out/b2b-onboarding.html in a browser to see the B2B SaaS journey map
 (also: $demo/out/car-service-visit.html and $demo/out/library-membership.html).
-Edit a map under $demo/maps/, then: .venv/bin/cxmap check $demo
+Try: .venv/bin/cxmap status $demo     .venv/bin/cxmap check $demo --strict
 EOT

@@ -68,6 +68,7 @@ NEUTRAL = [
     "Invoice for March",
     "Call rescheduled to Thursday",
 ]
+OPENERS = ["", "Honestly, ", "To be fair, ", "As our admin said: ", "Quick note: ", "Well. "]
 SEGMENTS = np.array(["smb", "mid-market", "enterprise"])
 ROLES = np.array(["champion", "admin", "end user", "finance", "executive"])
 OWNERS = np.array(["Ana Ruiz", "Ben Okafor", "Chloe Martin", "Dev Patel", "Eva Jansen"])
@@ -194,7 +195,8 @@ def _events_table(
     tone = np.where(grade >= 8, 0, np.where(grade <= 3, 1, 2))
     tone = np.where(np.isnan(grade), 2, tone)
     bank = np.array([POSITIVE, NEGATIVE, NEUTRAL])
-    comment = np.where(commented, bank[tone, pick], None)
+    opener = np.array(OPENERS)[rng.integers(0, len(OPENERS), n)]
+    comment = np.where(commented, np.char.add(opener, bank[tone, pick]), None)
     unscored = commented & (rng.random(n) < 0.35)
     score = np.where(unscored | (rng.random(n) < 0.3), np.nan, grade)
     return pa.table(

@@ -180,7 +180,9 @@ def ingest(workspace: Workspace, paths: list[str], options: Options, steps: Step
     with workspace.connect() as con:
         con.execute(f"SET TimeZone = {lit(workspace.settings.timezone)}")
         con.execute(f"SET memory_limit = {lit(workspace.settings.ingest.memory_limit)}")
-        con.execute(f"SET temp_directory = {lit(str(workspace.root / '.cxmap' / 'tmp'))}")
+        spill = workspace.root / ".cxmap" / "tmp"
+        spill.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = {lit(str(spill))}")
         con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
         views = [open_source(con, s, k, options.encoding) for k, s in enumerate(sources)]
         con.execute("BEGIN TRANSACTION")

@@ -1,0 +1,195 @@
+"""Ingest throughput and peak memory of `cxmap ingest`, for Parquet and CSV event logs of several sizes.
+
+Run from the repository root, with cxmap installed (`make install`):
+
+    .venv/bin/python benchmarks/bench_ingest.py                      # 1M and 10M events, Parquet and CSV
+    .venv/bin/python benchmarks/bench_ingest.py --sizes 100000       # a smoke check, a few seconds
+    .venv/bin/python benchmarks/bench_ingest.py --sizes 1000000 --formats parquet --memory-limit 1GB
+
+The seeded generator (`python -m cxmap.synthetic`) writes each data set once under OUT/data and later runs
+reuse it. Each case gets a fresh workspace; `cxmap ingest WS FILE --quiet --json` runs as a child process
+and is timed from its start to its exit (Python start-up included), its peak memory being the resident set
+size the operating system reports for it when it ends. Every case is loaded twice: the second load of the
+same file loads nothing (every event is already there), which measures the de-duplication against the
+store. The figures are printed as a Markdown table and written to OUT/results.json.
+
+The generator makes about the number of events asked for (the exact count depends on its draws); events
+per second are computed from the rows the load actually read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+TARGETS = {"parquet": 1_000_000, "csv": 300_000}  # events per second, on a 2-core machine
+
+
+@dataclass
+class Run:
+    events: int  # as asked of the generator
+    fmt: str
+    load: str  # "first" or "reload"
+    rows_read: int
+    loaded: int
+    file_mb: float
+    seconds: float
+    peak_mb: float
+    store_mb: float
+
+    @property
+    def per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds else 0.0
+
+
+def _cxmap() -> str:
+    """The cxmap command of the interpreter running this script (the venv's), else the one on PATH."""
+    here = Path(sys.executable).parent / "cxmap"
+    found = str(here) if here.exists() else shutil.which("cxmap")
+    if not found:
+        sys.exit("cannot find the cxmap command: install cxmap (make install) or run with .venv/bin/python")
+    return found
+
+
+def _data(out: Path, events: int, fmt: str, seed: int) -> Path:
+    """The events file for (events, fmt, seed), generated only when it is not there yet."""
+    folder = out / "data" / f"{fmt}-{events}-seed{seed}"
+    path = folder / f"events.{fmt}"
+    done = folder / "done"
+    if path.exists() and done.exists():
+        return path
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"generating about {events:,} events as {fmt} in {folder} ...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "cxmap.synthetic", str(folder), "--events", str(events)]
+    subprocess.run([*cmd, "--format", fmt, "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    done.write_text("", encoding="utf-8")
+    print(f"  generated in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+    return path
+
+
+def _timed(cmd: list[str], log: Path) -> tuple[float, float, str]:
+    """Run `cmd`; wall seconds, peak RSS in MB of the process (and any children it waited for), its output."""
+    with log.open("w", encoding="utf-8") as sink:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.monotonic() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = log.read_text(encoding="utf-8")
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{text}")
+    peak_kb = usage.ru_maxrss  # kilobytes on Linux
+    return seconds, peak_kb / 1024, text
+
+
+def _workspace(cxmap: str, folder: Path, memory_limit: str | None) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([cxmap, "init", str(folder)], check=True, stdout=subprocess.DEVNULL)
+    if memory_limit:
+        with (folder / "cxmap.yaml").open("a", encoding="utf-8") as settings:
+            settings.write(f"ingest:\n  memory_limit: {memory_limit}\n")
+
+
+def _store_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.glob("cxmap.duckdb*")) / 1e6
+
+
+def run_case(cxmap: str, out: Path, events: int, fmt: str, seed: int, memory_limit: str | None) -> list[Run]:
+    """A fresh workspace, the file loaded into it, then loaded again."""
+    data = _data(out, events, fmt, seed)
+    ws = out / "ws" / f"{fmt}-{events}"
+    _workspace(cxmap, ws, memory_limit)
+    runs = []
+    for load in ("first", "reload"):
+        log = out / "logs" / f"{fmt}-{events}-{load}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        seconds, peak, text = _timed([cxmap, "ingest", str(ws), str(data), "--quiet", "--json"], log)
+        result = json.loads(text[text.index("{") :])
+        run = Run(
+            events,
+            fmt,
+            load,
+            int(result["rows_read"]),
+            int(result["loaded"]),
+            data.stat().st_size / 1e6,
+            seconds,
+            peak,
+            _store_mb(ws),
+        )
+        print(
+            f"  {fmt} {events:,} {load}: {run.rows_read:,} rows in {seconds:.2f} s, "
+            f"{run.per_second:,.0f} events/s, peak {peak:,.0f} MB, loaded {run.loaded:,}",
+            file=sys.stderr,
+            flush=True,
+        )
+        runs.append(run)
+    shutil.rmtree(ws, ignore_errors=True)
+    return runs
+
+
+def table(runs: list[Run]) -> str:
+    head = (
+        "| events | format | file MB | load | loaded | seconds | events/s | target events/s | met | peak MB |\n"
+        "|---:|---|---:|---|---:|---:|---:|---:|---|---:|"
+    )
+    rows = []
+    for r in runs:
+        target = TARGETS[r.fmt]
+        rows.append(
+            f"| {r.rows_read:,} | {r.fmt} | {r.file_mb:,.0f} | {r.load} | {r.loaded:,} | {r.seconds:.2f} | "
+            f"{r.per_second:,.0f} | {target:,} | {'yes' if r.per_second >= target else 'no'} | {r.peak_mb:,.0f} |"
+        )
+    return "\n".join([head, *rows])
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB memory, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000], help="Events per file.")
+    parser.add_argument("--formats", nargs="+", choices=["parquet", "csv"], default=["parquet", "csv"])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/cxmap-bench"), help="Data, workspaces and results.")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--memory-limit", help="Set ingest.memory_limit in each workspace (default: cxmap's, 2GB).")
+    args = parser.parse_args()
+
+    cxmap = _cxmap()
+    args.out.mkdir(parents=True, exist_ok=True)
+    runs: list[Run] = []
+    for events in args.sizes:
+        for fmt in args.formats:
+            runs.extend(run_case(cxmap, args.out, events, fmt, args.seed, args.memory_limit))
+    report = table(runs)
+    print(f"\n{machine()}\n")
+    print(report)
+    results = {"machine": machine(), "memory_limit": args.memory_limit, "runs": [asdict(r) for r in runs]}
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
