@@ -196,7 +196,8 @@ def _events_table(
     tone = np.where(np.isnan(grade), 2, tone)
     bank = np.array([POSITIVE, NEGATIVE, NEUTRAL])
     opener = np.array(OPENERS)[rng.integers(0, len(OPENERS), n)]
-    comment = np.where(commented, np.char.add(opener, bank[tone, pick]), None)
+    texts = np.char.add(opener, bank[tone, pick]).astype(object)
+    comment = np.where(commented, texts, np.array(None, dtype=object))
     unscored = commented & (rng.random(n) < 0.35)
     score = np.where(unscored | (rng.random(n) < 0.3), np.nan, grade)
     return pa.table(
