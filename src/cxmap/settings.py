@@ -35,6 +35,33 @@ class IngestSettings(Section):
     )
 
 
+class AnalysisSettings(Section):
+    negative_max: float = Field(3, description="An emotion at or below this is a negative moment.")
+    positive_min: float = Field(9, description="An emotion at or above this is a positive moment.")
+    good_min: float = Field(7, description="Hot spots: a customer's experience at or above this is good.")
+    bad_max: float = Field(4, description="Hot spots: a customer's experience at or below this is bad.")
+    problem_mean_max: float = Field(4.5, description="Problem area: mean emotion at or below this ...")
+    problem_negative_share: float = Field(0.30, description="... or a negative share at or above this.")
+    purple_mean_min: float = Field(8.5, description="Purple cow: mean emotion at or above this ...")
+    purple_positive_share: float = Field(0.60, description="... and a positive share at or above this.")
+    min_events: int = Field(20, description="Scored events a touchpoint needs to be a problem area or purple cow.")
+    min_customers: int = Field(20, description="Hot spots: customers needed on each side (good and bad).")
+    confidence: float = Field(0.95, description="Confidence level of every interval.")
+    top_variants: int = Field(20, description="How many journey variants to report.")
+    contagion_window_days: int = Field(
+        90, description="Contagion: engagement with another department counts within this many days."
+    )
+
+
+class RecoverySettings(Section):
+    touchpoints: list[str] = Field(
+        default_factory=lambda: ["*recover*", "*follow*up*", "*callback*"],
+        description="Raw touchpoint names (globs, any case) that count as service recovery, besides map "
+        "touchpoints marked `recovery: true`.",
+    )
+    window_days: int = Field(7, description="A recovery within this many days of a negative moment is on time.")
+
+
 class Settings(Section):
     """The contents of cxmap.yaml."""
 
@@ -42,6 +69,8 @@ class Settings(Section):
     timezone: str = Field("UTC", description="Time zone (IANA name) for timestamps without one and for calendar dates.")
     lint: LintSettings = Field(default_factory=LintSettings, description="`cxmap check` options.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="`cxmap ingest` options.")
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings, description="Thresholds of findings.")
+    recovery: RecoverySettings = Field(default_factory=RecoverySettings, description="Service recovery.")
 
     @field_validator("timezone")
     @classmethod

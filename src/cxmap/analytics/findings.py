@@ -1,0 +1,122 @@
+"""The findings of an analysis as typed objects; their JSON is the contract of `cxmap analyze --json`.
+
+Keys named in the issues are a contract: add keys, never rename. Shares and rates are fractions 0-1;
+emotion is on 0-10; a value that cannot be computed (too little data) is null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Interval = list[float | None]  # [low, high]
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TouchpointStats(Finding):
+    id: str
+    name: str
+    on_map: bool = False
+    segment: str = "all"
+    period: str = "all"
+    events: int
+    customers: int
+    reach: float | None = Field(description="Share of all customers in scope who met this touchpoint.")
+    scored_events: int
+    emotion_mean: float | None
+    emotion_ci: Interval
+    emotion_median: float | None
+    negative_share: float | None = Field(description="Share of scored events with emotion <= negative_max.")
+    positive_share: float | None = Field(description="Share of scored events with emotion >= positive_min.")
+    sentiment_share: float | None = Field(description="Share of scored events whose emotion came from comments.")
+    steps: list[str] = Field(default_factory=list, description="Map steps this touchpoint appears in.")
+
+
+class CurvePoint(Finding):
+    index: int
+    step: str | None = Field(description="Map step id (null without a map: then one point per touchpoint).")
+    touchpoint: str | None = None
+    label: str
+    stage: str | None = None
+    designed: float | None
+    measured: float | None
+    measured_ci: Interval
+    gap: float | None = Field(description="measured - designed")
+    events: int
+    customers: int
+    extreme: str | None = Field(None, description="'peak' or 'valley' when it stands out beyond its uncertainty.")
+
+
+class HotSpot(Finding):
+    touchpoint: str
+    name: str
+    leverage: float | None = Field(description="outcome_rate_good - outcome_rate_bad")
+    leverage_ci: Interval
+    outcome_rate_good: float | None
+    outcome_rate_bad: float | None
+    customers_good: int
+    customers_bad: int
+    customers: int
+    reach: float | None
+    score: float | None = Field(description="leverage x reach: the ranking key")
+    significant: bool
+    moment_of_truth: bool = False
+
+
+class SatisfactionBand(Finding):
+    band: str
+    customers: int
+    outcome_rate: float | None
+    outcome_ci: Interval
+
+
+class ProblemArea(Finding):
+    touchpoint: str
+    name: str
+    emotion_mean: float | None
+    negative_share: float | None
+    customers: int = Field(description="Customers hurt: with at least one negative moment here.")
+    scored_events: int
+    steps: list[str] = Field(default_factory=list)
+
+
+class PurpleCow(Finding):
+    touchpoint: str
+    name: str
+    emotion_mean: float | None
+    positive_share: float | None
+    customers: int = Field(description="Customers delighted: with at least one positive moment here.")
+    scored_events: int
+    steps: list[str] = Field(default_factory=list)
+
+
+class Findings(Finding):
+    """Everything `cxmap analyze` finds, ready for JSON, the terminal and the report."""
+
+    workspace: str
+    map: str | None
+    outcome: str | None
+    outcome_negative: str | None = None
+    since: str | None = None
+    until: str | None = None
+    segment: str | None = None
+    period: str | None = None
+    customers: int
+    events: int
+    touchpoints: list[TouchpointStats]
+    curve: list[CurvePoint]
+    hot_spots: list[HotSpot] = Field(description="Significant hot spots only, best first.")
+    hot_spot_candidates: list[HotSpot] = Field(default_factory=list, description="Every touchpoint tested.")
+    moments_of_truth_unconfirmed: list[str] = Field(default_factory=list)
+    satisfaction_bands: list[SatisfactionBand] = Field(default_factory=list)
+    problem_areas: list[ProblemArea]
+    purple_cows: list[PurpleCow]
+    journeys: dict[str, Any]
+    conformance: dict[str, Any]
+    contagion: list[dict[str, Any]]
+    recovery: dict[str, Any]
+    thresholds: dict[str, Any] = Field(default_factory=dict)

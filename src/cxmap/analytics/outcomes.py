@@ -1,0 +1,39 @@
+"""The outcome of each customer (renewed? recommended? bought again?), the yardstick of hot spots.
+
+The outcome is per customer: did they have an outcome event in the analysed period. With a negative
+outcome too (`--outcome-negative churn`), customers with neither are undecided and left out of rates.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from cxmap.analytics.prepare import Prepared
+from cxmap.errors import CxmapError
+from cxmap.ids import slugify
+
+
+def resolve_touchpoint(prepared: Prepared, name: str, what: str = "--outcome") -> str:
+    """A touchpoint id from an id, a raw name or a map name (any case)."""
+    wanted = name.strip().lower()
+    for tp in prepared.touchpoints.values():
+        names = [tp.id, tp.name, *tp.raw_names]
+        if wanted in (n.lower() for n in names) or slugify(name) == tp.id:
+            return tp.id
+    known = ", ".join(sorted(prepared.touchpoints))
+    raise CxmapError(f"{what}: no touchpoint '{name}' in the data or the map; touchpoints: {known}")
+
+
+def customer_outcomes(prepared: Prepared, outcome: str, negative: str | None = None) -> ir.Table:
+    """One row per customer: `outcome` (1/0), `outcome_at` (first outcome event) and `decided`."""
+    e = prepared.events
+    hit = (e.touchpoint == outcome).ifelse(1, 0)
+    miss = (e.touchpoint == negative).ifelse(1, 0) if negative else ibis.literal(0)
+    per = e.group_by("customer_id").aggregate(
+        outcome=hit.max(),
+        negative=miss.max(),
+        outcome_at=(e.touchpoint == outcome).ifelse(e.ts, ibis.null()).min(),
+    )
+    decided = (per.outcome == 1) | (per.negative == 1) if negative else ibis.literal(True)
+    return per.mutate(decided=decided).drop("negative")
