@@ -45,6 +45,7 @@ class Run:
     seconds: float
     peak_mb: float
     store_mb: float
+    error: str | None = None  # the first line of the error when the load failed
 
     @property
     def per_second(self) -> float:
@@ -77,19 +78,16 @@ def _data(out: Path, events: int, fmt: str, seed: int) -> Path:
     return path
 
 
-def _timed(cmd: list[str], log: Path) -> tuple[float, float, str]:
-    """Run `cmd`; wall seconds, peak RSS in MB of the process (and any children it waited for), its output."""
+def _timed(cmd: list[str], log: Path) -> tuple[float, float, int, str]:
+    """Run `cmd`; wall seconds, peak RSS in MB of the process (and children it waited for), exit code, output."""
     with log.open("w", encoding="utf-8") as sink:
         started = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    text = log.read_text(encoding="utf-8")
-    if proc.returncode != 0:
-        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{text}")
     peak_kb = usage.ru_maxrss  # kilobytes on Linux
-    return seconds, peak_kb / 1024, text
+    return seconds, peak_kb / 1024, proc.returncode, log.read_text(encoding="utf-8")
 
 
 def _workspace(cxmap: str, folder: Path, memory_limit: str | None) -> None:
@@ -114,25 +112,17 @@ def run_case(cxmap: str, out: Path, events: int, fmt: str, seed: int, memory_lim
     for load in ("first", "reload"):
         log = out / "logs" / f"{fmt}-{events}-{load}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        seconds, peak, text = _timed([cxmap, "ingest", str(ws), str(data), "--quiet", "--json"], log)
-        result = json.loads(text[text.index("{") :])
-        run = Run(
-            events,
-            fmt,
-            load,
-            int(result["rows_read"]),
-            int(result["loaded"]),
-            data.stat().st_size / 1e6,
-            seconds,
-            peak,
-            _store_mb(ws),
-        )
-        print(
-            f"  {fmt} {events:,} {load}: {run.rows_read:,} rows in {seconds:.2f} s, "
-            f"{run.per_second:,.0f} events/s, peak {peak:,.0f} MB, loaded {run.loaded:,}",
-            file=sys.stderr,
-            flush=True,
-        )
+        seconds, peak, code, text = _timed([cxmap, "ingest", str(ws), str(data), "--quiet", "--json"], log)
+        run = Run(events, fmt, load, 0, 0, data.stat().st_size / 1e6, seconds, peak, _store_mb(ws))
+        if code == 0:
+            result = json.loads(text[text.index("{") :])
+            run.rows_read, run.loaded = int(result["rows_read"]), int(result["loaded"])
+            said = f"{run.rows_read:,} rows, {run.per_second:,.0f} events/s, loaded {run.loaded:,}"
+        else:
+            first = (text.strip().splitlines() or ["no output"])[0][:200].replace("|", "/")
+            run.error = f"exit {code}: {first}"
+            said = f"FAILED ({run.error}; full output in {log})"
+        print(f"  {fmt} {events:,} {load}: {seconds:.2f} s, peak {peak:,.0f} MB, {said}", file=sys.stderr, flush=True)
         runs.append(run)
     shutil.rmtree(ws, ignore_errors=True)
     return runs
@@ -146,6 +136,12 @@ def table(runs: list[Run]) -> str:
     rows = []
     for r in runs:
         target = TARGETS[r.fmt]
+        if r.error:
+            rows.append(
+                f"| {r.events:,} (asked) | {r.fmt} | {r.file_mb:,.0f} | {r.load} | failed: {r.error} | "
+                f"{r.seconds:.2f} | | {target:,} | no | {r.peak_mb:,.0f} |"
+            )
+            continue
         rows.append(
             f"| {r.rows_read:,} | {r.fmt} | {r.file_mb:,.0f} | {r.load} | {r.loaded:,} | {r.seconds:.2f} | "
             f"{r.per_second:,.0f} | {target:,} | {'yes' if r.per_second >= target else 'no'} | {r.peak_mb:,.0f} |"
@@ -189,6 +185,8 @@ def main() -> None:
     print(report)
     results = {"machine": machine(), "memory_limit": args.memory_limit, "runs": [asdict(r) for r in runs]}
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if any(r.error for r in runs):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
