@@ -7,8 +7,23 @@ Draw a journey map in YAML, validate it, render it, and (in later steps) measure
     m                                           # in a notebook, shows itself rendered
 """
 
+from pathlib import Path
+from typing import Any
+
 from cxmap.errors import CxmapError, MapInvalid, Problem
 from cxmap.model import Map, load_map, loads_map
 
 __version__ = "0.1.0"
-__all__ = ["CxmapError", "Map", "MapInvalid", "Problem", "__version__", "load_map", "loads_map"]
+__all__ = ["CxmapError", "Map", "MapInvalid", "Problem", "__version__", "analyze", "load_map", "loads_map"]
+
+
+def analyze(workspace: str | Path, map: Map | str | None = None, outcome: str | None = None, **options: Any) -> Any:
+    """The measured map: every finding as typed objects (`cxmap.analytics.findings.Findings`).
+
+    `options` are the fields of `cxmap.analytics.analyze.Request` (outcome_negative, since, until,
+    segment, period, thresholds, top). Lists of findings come as Arrow tables with `findings.table(name)`.
+    """
+    from cxmap.analytics.analyze import Request
+    from cxmap.analytics.analyze import analyze as run
+
+    return run(workspace, Request(map=map, outcome=outcome, **options))

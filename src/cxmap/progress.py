@@ -21,8 +21,8 @@ class Steps:
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
 
-    def run(self, label: str, con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
-        """Run `work` (one or more queries on `con`), showing the engine's progress while it runs."""
+    def run(self, label: str, con: duckdb.DuckDBPyConnection | None, work: Callable[[], T]) -> T:
+        """Run `work` (queries on `con`), showing the engine's progress while it runs (when it tells)."""
         if self._progress is None:
             return work()
         task = self._progress.add_task(label, total=100)
@@ -39,7 +39,7 @@ class Steps:
         thread.start()
         while thread.is_alive():
             thread.join(0.1)
-            done = con.query_progress()
+            done = con.query_progress() if con is not None else -1
             if done >= 0:
                 self._progress.update(task, completed=done)
         self._progress.update(task, completed=100)

@@ -33,6 +33,8 @@ class TouchpointStats(Finding):
     negative_share: float | None = Field(description="Share of scored events with emotion <= negative_max.")
     positive_share: float | None = Field(description="Share of scored events with emotion >= positive_min.")
     sentiment_share: float | None = Field(description="Share of scored events whose emotion came from comments.")
+    customers_negative: int = Field(0, description="Customers with at least one negative moment here.")
+    customers_positive: int = Field(0, description="Customers with at least one positive moment here.")
     steps: list[str] = Field(default_factory=list, description="Map steps this touchpoint appears in.")
 
 
@@ -120,3 +122,13 @@ class Findings(Finding):
     contagion: list[dict[str, Any]]
     recovery: dict[str, Any]
     thresholds: dict[str, Any] = Field(default_factory=dict)
+
+    def table(self, name: str) -> Any:
+        """One list of findings as an Arrow table (`.to_pandas()` for pandas), for notebooks."""
+        import pyarrow as pa
+
+        value = getattr(self, name) if name in type(self).model_fields else self.journeys.get(name)
+        if not isinstance(value, list):
+            raise KeyError(f"'{name}' is not a list of findings; try touchpoints, curve, hot_spots, problem_areas")
+        rows = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+        return pa.Table.from_pylist(rows)

@@ -29,11 +29,11 @@ def customer_outcomes(prepared: Prepared, outcome: str, negative: str | None = N
     """One row per customer: `outcome` (1/0), `outcome_at` (first outcome event) and `decided`."""
     e = prepared.events
     hit = (e.touchpoint == outcome).ifelse(1, 0)
-    miss = (e.touchpoint == negative).ifelse(1, 0) if negative else ibis.literal(0)
+    miss = (e.touchpoint == (negative or "")).ifelse(1, 0)
     per = e.group_by("customer_id").aggregate(
         outcome=hit.max(),
         negative=miss.max(),
         outcome_at=(e.touchpoint == outcome).ifelse(e.ts, ibis.null()).min(),
     )
-    decided = (per.outcome == 1) | (per.negative == 1) if negative else ibis.literal(True)
+    decided = ((per.outcome == 1) | (per.negative == 1)) if negative else ibis.literal(True)
     return per.mutate(decided=decided).drop("negative")

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from cxmap import __version__
-from cxmap.cli import interchange, maps, workspace
+from cxmap.cli import analysis, interchange, maps, workspace
 
 app = typer.Typer(
     name="cxmap",
@@ -25,6 +25,9 @@ app.command("init", epilog=workspace.EXAMPLES["init"])(workspace.init)
 app.command("ingest", epilog=workspace.EXAMPLES["ingest"])(workspace.ingest_cmd)
 app.command("status", epilog=workspace.EXAMPLES["status"])(workspace.status)
 app.command("quarantine", epilog=workspace.EXAMPLES["quarantine"])(workspace.quarantine)
+app.command("analyze", epilog=analysis.EXAMPLES["analyze"])(analysis.analyze_cmd)
+app.command("report", epilog=analysis.EXAMPLES["report"])(analysis.report_cmd)
+app.command("journeys", epilog=analysis.EXAMPLES["journeys"])(analysis.journeys_cmd)
 app.add_typer(interchange.export_app, name="export")
 app.add_typer(interchange.import_app, name="import")
 

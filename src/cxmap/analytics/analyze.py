@@ -1,0 +1,142 @@
+"""`cxmap analyze`: every finding for a workspace (and a map), computed in the engine, as typed objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from cxmap.analytics.areas import problem_areas, purple_cows
+from cxmap.analytics.conformance import conformance
+from cxmap.analytics.contagion import contagion
+from cxmap.analytics.curve import curve
+from cxmap.analytics.findings import Findings
+from cxmap.analytics.hotspots import hot_spots, satisfaction_bands
+from cxmap.analytics.journeys import journeys
+from cxmap.analytics.outcomes import customer_outcomes, resolve_touchpoint
+from cxmap.analytics.prepare import Scope, prepare
+from cxmap.analytics.recovery import recovery
+from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
+from cxmap.engine import connect
+from cxmap.errors import CxmapError, UsageError
+from cxmap.model import Map, load_map
+from cxmap.progress import Steps
+from cxmap.settings import Settings
+from cxmap.workspace import Workspace, open_workspace
+
+
+@dataclass
+class Request:
+    """What to analyse; the CLI, the API and notebooks all build one."""
+
+    map: Map | str | None = None
+    outcome: str | None = None
+    outcome_negative: str | None = None
+    since: date | None = None
+    until: date | None = None
+    segment: str | None = None
+    period: str | None = None
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    top: int | None = None
+
+
+def find_map(workspace: Workspace, wanted: Map | str) -> Map:
+    """A map given as a Map, a file path, or the id of a map in the workspace's maps/ folder."""
+    if isinstance(wanted, Map):
+        return wanted
+    path = Path(wanted)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return load_map(path)
+    for file in sorted(workspace.maps_dir.glob("*.y*ml")):
+        candidate = load_map(file)
+        if candidate.id == wanted:
+            return candidate
+    known = ", ".join(sorted(p.stem for p in workspace.maps_dir.glob("*.y*ml"))) or "none"
+    raise CxmapError(f"--map: no map '{wanted}' in {workspace.maps_dir} (maps: {known})")
+
+
+def with_thresholds(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """Settings with per-run threshold overrides (`good_min=8`, `recovery.window_days=5`)."""
+    if not overrides:
+        return settings
+    analysis, rec = settings.analysis.model_dump(), settings.recovery.model_dump()
+    for key, value in overrides.items():
+        section, _, name = key.rpartition(".")
+        target = rec if section == "recovery" else analysis if section in ("", "analysis") else None
+        if target is None or name not in target:
+            known = ", ".join([*analysis, *(f"recovery.{k}" for k in rec)])
+            raise UsageError(f"--threshold: unknown threshold '{key}'; use one of: {known}")
+        target[name] = value
+    try:
+        return settings.model_copy(
+            update={
+                "analysis": type(settings.analysis).model_validate(analysis),
+                "recovery": type(settings.recovery).model_validate(rec),
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(f"--threshold: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def analyze(workspace: Workspace | str | Path, request: Request | None = None, steps: Steps | None = None) -> Findings:
+    """Every finding for the workspace's events (and the map, when given)."""
+    ws = workspace if isinstance(workspace, Workspace) else open_workspace(Path(workspace))
+    req = request or Request()
+    run = steps or Steps(None)
+    the_map = find_map(ws, req.map) if req.map is not None else None
+    settings = with_thresholds(ws.settings, req.thresholds)
+    con = connect(ws)
+    raw = getattr(con, "con", None)
+    scope = Scope(req.since, req.until, req.segment, req.period)
+    prepared = run.run("Reading events", raw, lambda: prepare(con, the_map, settings, scope))
+    split = scope.segment is not None or scope.period is not None
+    overall = prepare(con, the_map, settings, Scope(req.since, req.until)) if split else prepared
+    outcome = resolve_touchpoint(prepared, req.outcome) if req.outcome else None
+    negative = (
+        resolve_touchpoint(prepared, req.outcome_negative, "--outcome-negative") if req.outcome_negative else None
+    )
+    outcomes = customer_outcomes(overall, outcome, negative) if outcome else None
+    customers, events = run.run("Counting", raw, lambda: scope_counts(overall))
+    stats = run.run("Touchpoints", raw, lambda: touchpoint_stats(prepared))
+    whole = stats if overall is prepared else run.run("Touchpoints overall", raw, lambda: touchpoint_stats(overall))
+    reach = {t.id: t.reach for t in whole}
+    spots = []
+    bands = []
+    if outcomes is not None:
+        excluded = {outcome, *([negative] if negative else [])}
+        spots = run.run("Hot spots", raw, lambda: hot_spots(overall, outcomes, reach, excluded))
+        bands = run.run("Satisfaction bands", raw, lambda: satisfaction_bands(overall, outcomes))
+    significant = [s for s in spots if s.significant]
+    confirmed = {s.touchpoint for s in significant}
+    a = settings.analysis
+    return Findings(
+        workspace=str(ws.root),
+        map=the_map.id if the_map else None,
+        outcome=outcome,
+        outcome_negative=negative,
+        since=req.since.isoformat() if req.since else None,
+        until=req.until.isoformat() if req.until else None,
+        segment=req.segment,
+        period=req.period,
+        customers=customers,
+        events=events,
+        touchpoints=stats,
+        curve=run.run("Emotional curve", raw, lambda: curve(overall)),
+        hot_spots=significant,
+        hot_spot_candidates=spots,
+        moments_of_truth_unconfirmed=[
+            t for t in (the_map.moments_of_truth() if the_map and outcome else []) if t not in confirmed
+        ],
+        satisfaction_bands=bands,
+        problem_areas=problem_areas(whole, a),
+        purple_cows=purple_cows(whole, a),
+        journeys=run.run("Journeys", raw, lambda: journeys(overall, req.top)),
+        conformance=run.run("Conformance", raw, lambda: conformance(overall, outcomes)),
+        contagion=run.run("Contagion", raw, lambda: contagion(overall)),
+        recovery=run.run("Service recovery", raw, lambda: recovery(overall, outcomes)),
+        thresholds={**a.model_dump(), "recovery_window_days": settings.recovery.window_days},
+    )

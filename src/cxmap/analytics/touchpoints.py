@@ -1,0 +1,93 @@
+"""Per touchpoint (and per segment and period when asked): volume, reach and emotion with its interval.
+
+One aggregation in the engine over all touchpoints at once; the intervals are then computed on the
+aggregated rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cxmap.analytics.findings import TouchpointStats
+from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.stats import clean, mean_interval
+
+
+def _share(part: Any, whole: Any) -> float | None:
+    return float(part) / float(whole) if whole else None
+
+
+def touchpoint_steps(prepared: Prepared) -> dict[str, list[str]]:
+    """Map steps each touchpoint appears in, in journey order."""
+    found: dict[str, list[str]] = {}
+    if prepared.map is not None:
+        for step in prepared.map.steps:
+            for tp in step.touchpoints:
+                found.setdefault(tp, []).append(step.id)
+    return found
+
+
+def touchpoint_stats(prepared: Prepared) -> list[TouchpointStats]:
+    """Stats for every touchpoint with events, map touchpoints first in map order, then by volume."""
+    e = prepared.events
+    a = prepared.settings.analysis
+    scored = e.emotion.notnull()
+    stats = e.group_by(["touchpoint", "segment", "period"]).aggregate(
+        events=e.count(),
+        customers=e.customer_id.nunique(),
+        scored=e.emotion.count(),
+        mean=e.emotion.mean(),
+        sd=e.emotion.std(),
+        median=e.emotion.median(),
+        negative=(e.emotion <= a.negative_max).ifelse(1, 0).sum(),
+        positive=(e.emotion >= a.positive_min).ifelse(1, 0).sum(),
+        sentiment=(scored & (e.emotion_source != "score")).ifelse(1, 0).sum(),
+        customers_negative=e.customer_id.nunique(where=e.emotion <= a.negative_max),
+        customers_positive=e.customer_id.nunique(where=e.emotion >= a.positive_min),
+    )
+    totals = e.group_by(["segment", "period"]).aggregate(all_customers=e.customer_id.nunique())
+    joined = stats.join(totals, ["segment", "period"])
+    rows = joined.to_pyarrow().to_pylist()
+    low, high = mean_interval(
+        [r["mean"] if r["mean"] is not None else float("nan") for r in rows],
+        [r["sd"] if r["sd"] is not None else float("nan") for r in rows],
+        [r["scored"] for r in rows],
+        a.confidence,
+    )
+    steps = touchpoint_steps(prepared)
+    result = []
+    for r, lo, hi in zip(rows, low, high, strict=True):
+        tp = prepared.touchpoints.get(r["touchpoint"])
+        result.append(
+            TouchpointStats(
+                id=r["touchpoint"],
+                name=prepared.name(r["touchpoint"]),
+                on_map=bool(tp and tp.on_map),
+                segment=r["segment"],
+                period=r["period"],
+                events=r["events"],
+                customers=r["customers"],
+                reach=_share(r["customers"], r["all_customers"]),
+                scored_events=r["scored"],
+                emotion_mean=clean(r["mean"]) if r["mean"] is not None else None,
+                emotion_ci=[clean(lo), clean(hi)],
+                emotion_median=r["median"],
+                negative_share=_share(r["negative"], r["scored"]),
+                positive_share=_share(r["positive"], r["scored"]),
+                sentiment_share=_share(r["sentiment"], r["scored"]),
+                customers_negative=r["customers_negative"],
+                customers_positive=r["customers_positive"],
+                steps=steps.get(r["touchpoint"], []),
+            )
+        )
+    order = {tp_id: i for i, tp_id in enumerate(prepared.touchpoints)}
+    return sorted(
+        result, key=lambda t: (t.segment, t.period, not t.on_map, order.get(t.id, 0) if t.on_map else -t.events, t.id)
+    )
+
+
+def scope_counts(prepared: Prepared) -> tuple[int, int]:
+    """(customers, events) in scope."""
+    e = prepared.events
+    row = e.aggregate(customers=e.customer_id.nunique(), events=e.count()).to_pyarrow().to_pylist()[0]
+    return int(row["customers"]), int(row["events"])

@@ -1,0 +1,177 @@
+"""`cxmap analyze` and `cxmap journeys`: findings from a workspace's events, in words or as JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, reporting
+from cxmap.errors import UsageError
+from cxmap.progress import steps
+
+WORKSPACE = typer.Argument(..., help="The workspace folder.")
+MAP = typer.Option(None, "--map", "-m", help="Map id (in the workspace's maps/) or map file.")
+SINCE = typer.Option(None, "--since", help="First day analysed (YYYY-MM-DD, the workspace's time zone).")
+UNTIL = typer.Option(None, "--until", help="Last day analysed (YYYY-MM-DD, included).")
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: '{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _thresholds(pairs: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--threshold: '{pair}' is not NAME=VALUE (e.g. good_min=8)")
+        found[key.strip()] = value.strip()
+    return found
+
+
+def analyze_cmd(
+    workspace: Path = WORKSPACE,
+    map_id: str | None = MAP,
+    outcome: str | None = typer.Option(None, "--outcome", "-o", help="Touchpoint whose occurrence is the outcome."),
+    outcome_negative: str | None = typer.Option(None, "--outcome-negative", help="Touchpoint that is its opposite."),
+    segment: str | None = typer.Option(None, "--segment", help="Split touchpoint stats by this column."),
+    period: str | None = typer.Option(None, "--period", help="Split touchpoint stats by week, month, quarter, year."),
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    threshold: list[str] = typer.Option([], "--threshold", "-t", help="Override a threshold: NAME=VALUE."),
+    top: int | None = typer.Option(None, "--top", help="How many journey variants (default from cxmap.yaml)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Measure the map from the events: touchpoints, emotional curve, hot spots, problem areas, purple
+    cows, journeys, conformance, contagion and service recovery."""
+    from cxmap.analytics.analyze import Request, analyze  # the engine loads only for commands that need it
+    from cxmap.analytics.summary import summary_lines
+
+    with reporting(as_json):
+        request = Request(
+            map_id,
+            outcome,
+            outcome_negative,
+            _day(since, "--since"),
+            _day(until, "--until"),
+            segment,
+            period,
+            _thresholds(threshold),
+            top,
+        )
+        with steps(not quiet and not as_json) as progress:
+            findings = analyze(workspace, request, progress)
+    if as_json:
+        emit_json(findings.model_dump(mode="json"))
+    else:
+        for line in summary_lines(findings):
+            echo(line)
+
+
+def report_cmd(
+    workspace: Path = WORKSPACE,
+    output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+    map_id: str | None = MAP,
+    outcome: str | None = typer.Option(None, "--outcome", help="Touchpoint whose occurrence is the outcome."),
+    outcome_negative: str | None = typer.Option(None, "--outcome-negative", help="Touchpoint that is its opposite."),
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    threshold: list[str] = typer.Option([], "--threshold", "-t", help="Override a threshold: NAME=VALUE."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Render the measured map as one self-contained HTML report: measured emotion over the designed
+    curve, hot spots, problem areas and purple cows where they sit, the journey graph, and the evidence."""
+    from cxmap.analytics.analyze import Request, analyze, find_map
+    from cxmap.analytics.evidence import evidence_for
+    from cxmap.analytics.prepare import Scope, prepare
+    from cxmap.engine import connect
+    from cxmap.files import write_atomic
+    from cxmap.render.report import render_report
+    from cxmap.workspace import open_workspace
+
+    with reporting(as_json):
+        ws = open_workspace(workspace)
+        the_map = find_map(ws, map_id) if map_id else None
+        request = Request(
+            the_map,
+            outcome,
+            outcome_negative,
+            _day(since, "--since"),
+            _day(until, "--until"),
+            thresholds=_thresholds(threshold),
+        )
+        with steps(not quiet and not as_json) as progress:
+            findings = analyze(ws, request, progress)
+        prepared = prepare(connect(ws), the_map, ws.settings, Scope(request.since, request.until))
+        html = render_report(findings, the_map, evidence_for(prepared, findings))
+        write_atomic(output, html.encode("utf-8"))
+    if as_json:
+        emit_json(
+            {"path": str(output), "bytes": len(html.encode("utf-8")), "map": findings.map, "outcome": findings.outcome}
+        )
+    else:
+        echo(f"wrote {output}")
+
+
+def journeys_cmd(
+    workspace: Path = WORKSPACE,
+    map_id: str | None = MAP,
+    top: int = typer.Option(20, "--top", help="How many variants to show."),
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The paths customers really take: directly-follows pairs, top variants, where they drop out."""
+    from cxmap.analytics.analyze import find_map
+    from cxmap.analytics.journeys import journeys
+    from cxmap.analytics.prepare import Scope, prepare
+    from cxmap.engine import connect
+    from cxmap.workspace import open_workspace
+
+    with reporting(as_json):
+        ws = open_workspace(workspace)
+        the_map = find_map(ws, map_id) if map_id else None
+        prepared = prepare(connect(ws), the_map, ws.settings, Scope(_day(since, "--since"), _day(until, "--until")))
+        result = journeys(prepared, top)
+    if as_json:
+        emit_json({"workspace": str(ws.root), "map": the_map.id if the_map else None, **result})
+        return
+    for line in _journey_lines(result, prepared.name):
+        echo(line)
+
+
+def _journey_lines(result: dict[str, Any], name: Any) -> list[str]:
+    lines = [f"{result['customers']:,} customers, {result['variant_count']:,} distinct journeys", "", "Top journeys:"]
+    for i, v in enumerate(result["variants"], 1):
+        lines.append(
+            f"  {i:>2}. {v['share']:6.1%}  {v['customers']:>7,}  " + " > ".join(name(t) for t in v["sequence"])
+        )
+    lines += ["", "Most frequent next steps:"]
+    for d in result["dfg"][:15]:
+        hours = d["median_hours"]
+        lines.append(
+            f"  {name(d['from'])} > {name(d['to'])}: {d['count']:,} times, {d['customers']:,} customers"
+            + (f", median {hours:,.1f} h between" if hours is not None else "")
+        )
+    lines += ["", "Where customers drop out (their last touchpoint):"]
+    lines += [
+        f"  {name(x['touchpoint'])}: {x['share']:.1%} ({x['customers_ending']:,})" for x in result["dropout"][:10]
+    ]
+    return lines
+
+
+EXAMPLES = {
+    "analyze": "Example: cxmap analyze acme/ --map b2b-onboarding --outcome renewal",
+    "journeys": "Example: cxmap journeys acme/ --top 20 --json",
+    "report": "Example: cxmap report acme/ --map b2b-onboarding --outcome renewal -o report.html",
+}
