@@ -9,7 +9,8 @@ export. Known effects are planted so that analyses can be checked against them:
 - purple cow: the business review is graded high by almost everyone;
 - recovery: after a bad support ticket, half the contacts get a recovery call within days, and they renew
   more often than those who do not;
-- contagion: a bad support ticket makes a contact less likely to attend training and the business review.
+- contagion: a bad support ticket makes a contact less likely to attend training and the business review;
+- a non-effect: how the trial went has no bearing on renewal (it is graded independently of everything).
 
 Everything is generated with numpy, column by column (no loop over customers), so 10 million events take
 seconds. `python -m cxmap.synthetic OUT_DIR --events N` writes events, accounts and contacts files.
@@ -45,6 +46,7 @@ JOURNEY = [
     ("QBR", "Customer Success", "video", 85, 12, 0.7, 9.1, 0.7),
     ("NPS survey", "Customer Success", "email", 200, 40, 0.6, 7.0, 2.0),
 ]
+TRIAL = "Trial workspace created"
 SUPPORT = ("Support ticket", "Support", "chat")
 RECOVERY = ("Recovery call", "Customer Success", "phone")
 RENEWAL = ("Renewal", "Sales", "email")
@@ -129,7 +131,9 @@ def generate(events: int = 200_000, seed: int = 7) -> Dataset:
     for name, dept, channel, day, spread, prob, mean, sd in JOURNEY:
         who = np.flatnonzero(rng.random(n_contacts) < prob)
         when = added[who] + np.round(rng.normal(day, spread, who.size) * DAY).astype("timedelta64[s]")
-        grade = _grades(rng, mean + mood[who], sd, who.size)
+        # The trial is graded on the product alone, not the contact's temperament: a planted non-effect.
+        temperament = 0 if name == TRIAL else mood[who]
+        grade = _grades(rng, mean + temperament, sd, who.size)
         if name == "Kickoff call":
             kickoff_grade[who] = grade
         add(who, name, dept, channel, when, grade)

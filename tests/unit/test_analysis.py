@@ -106,7 +106,7 @@ def test_hot_spot_with_its_interval(findings: Findings) -> None:
     assert (spot.customers_good, spot.customers_bad) == (20, 20)
     assert (spot.outcome_rate_good, spot.outcome_rate_bad) == (0.75, 0.25)
     assert spot.leverage == pytest.approx(0.5)
-    d, lo, hi = newcombe([15], [20], [5], [20])
+    _, lo, hi = newcombe([15], [20], [5], [20])
     assert spot.leverage_ci == pytest.approx([lo[0], hi[0]])
     assert spot.score == pytest.approx(0.5 * 40 / 44)
     assert spot.moment_of_truth is True
@@ -154,4 +154,5 @@ def test_wilson_and_t_by_hand() -> None:
     half = 1.959963984540054 * math.sqrt(0.25 / 4 + z2 / 64) / (1 + z2 / 4)
     assert (lo[0], hi[0]) == pytest.approx((0.5 - half, 0.5 + half))
     lo, hi = mean_interval([5.0], [2.0], [1])
-    assert math.isnan(lo[0]) and math.isnan(hi[0])
+    assert math.isnan(lo[0])
+    assert math.isnan(hi[0])

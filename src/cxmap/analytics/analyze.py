@@ -16,7 +16,7 @@ from cxmap.analytics.curve import curve
 from cxmap.analytics.findings import Findings
 from cxmap.analytics.hotspots import hot_spots, satisfaction_bands
 from cxmap.analytics.journeys import journeys
-from cxmap.analytics.outcomes import customer_outcomes, resolve_touchpoint
+from cxmap.analytics.outcomes import account_starts, customer_outcomes, resolve_touchpoint
 from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.recovery import recovery
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
@@ -106,7 +106,7 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     reach = {t.id: t.reach for t in whole}
     spots = []
     bands = []
-    if outcomes is not None:
+    if outcomes is not None and outcome is not None:
         excluded = {outcome, *([negative] if negative else [])}
         spots = run.run("Hot spots", raw, lambda: hot_spots(overall, outcomes, reach, excluded))
         bands = run.run("Satisfaction bands", raw, lambda: satisfaction_bands(overall, outcomes))
@@ -135,7 +135,7 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
         problem_areas=problem_areas(whole, a),
         purple_cows=purple_cows(whole, a),
         journeys=run.run("Journeys", raw, lambda: journeys(overall, req.top)),
-        conformance=run.run("Conformance", raw, lambda: conformance(overall, outcomes)),
+        conformance=run.run("Conformance", raw, lambda: conformance(overall, outcomes, account_starts(con, overall))),
         contagion=run.run("Contagion", raw, lambda: contagion(overall)),
         recovery=run.run("Service recovery", raw, lambda: recovery(overall, outcomes)),
         thresholds={**a.model_dump(), "recovery_window_days": settings.recovery.window_days},

@@ -21,8 +21,7 @@ def _mark_extremes(points: list[CurvePoint]) -> None:
         neighbours = [measured[j] for j in (i - 1, i + 1) if 0 <= j < len(measured)]
         if not neighbours:
             continue
-        lo, hi = p.measured_ci
-        assert lo is not None and hi is not None
+        lo, hi = (float(v) if v is not None else float("nan") for v in p.measured_ci)
         if all(n.measured_ci[1] is not None and lo > n.measured_ci[1] for n in neighbours):
             p.extreme = "peak"
         elif all(n.measured_ci[0] is not None and hi < n.measured_ci[0] for n in neighbours):
@@ -66,7 +65,7 @@ def curve(prepared: Prepared) -> list[CurvePoint]:
         pairs = [{"key": s.id, "tp": t} for s in the_map.steps for t in s.touchpoints]
         table = ibis.memtable(pairs or [{"key": "", "tp": ""}])
         stats = _stats(prepared, table)
-        keys = [
+        keys: list[tuple[str | None, str | None, str, str | None, float | None]] = [
             (p.step.id, None, p.step.action, p.stage.id, p.step.emotion.during if p.step.emotion else None)
             for p in the_map.placed_steps
         ]
@@ -77,11 +76,9 @@ def curve(prepared: Prepared) -> list[CurvePoint]:
     for i, (step, tp, label, stage, designed) in enumerate(keys):
         s = stats.get(step or tp or "", {})
         mean = s.get("mean")
+        sd = s.get("sd")
         lo, hi = mean_interval(
-            [mean if mean is not None else float("nan")],
-            [s.get("sd") if s.get("sd") is not None else float("nan")],
-            [s.get("scored", 0)],
-            conf,
+            [float("nan") if mean is None else mean], [float("nan") if sd is None else sd], [s.get("scored", 0)], conf
         )
         points.append(
             CurvePoint(

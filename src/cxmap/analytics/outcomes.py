@@ -6,6 +6,8 @@ outcome too (`--outcome-negative churn`), customers with neither are undecided a
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
@@ -37,3 +39,17 @@ def customer_outcomes(prepared: Prepared, outcome: str, negative: str | None = N
     )
     decided = ((per.outcome == 1) | (per.negative == 1)) if negative else ibis.literal(True)
     return per.mutate(decided=decided).drop("negative")
+
+
+def account_starts(con: Any, prepared: Prepared) -> ir.Table | None:
+    """Each customer's journey start for milestones: their account's `started_at` (the account's, never the
+    contact's own: DECISIONS.md), as the start of that day in UTC; None when no account has a start date."""
+    accounts = con.table("accounts")
+    if not accounts.filter(accounts.started_at.notnull()).count().execute():
+        return None
+    e = prepared.events
+    per = e.filter(e.account_id.notnull()).group_by("customer_id").aggregate(account_id=e.account_id.min())
+    joined = per.join(accounts.select("account_id", "started_at"), "account_id")
+    return joined.filter(joined.started_at.notnull()).select(
+        customer_id=joined.customer_id, start=joined.started_at.cast("timestamp")
+    )

@@ -8,7 +8,10 @@ from cxmap.analytics.findings import Findings, HotSpot
 
 
 def pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
+    """Whole percents, with one decimal below 1% (so a small share never reads as 0%)."""
+    if value is None:
+        return "n/a"
+    return f"{value:.1%}" if 0 < abs(value) < 0.01 else f"{value:.0%}"
 
 
 def points(value: float | None) -> str:
@@ -22,7 +25,11 @@ def grade(value: float | None) -> str:
 def hot_spot_sentence(f: Findings, spot: HotSpot, lead: str = "") -> str:
     """ "Kickoff call: renewal 71% after a good experience against 11% after a bad one (7,811 customers)"."""
     ci = spot.leverage_ci
-    interval = f"95% interval {points(ci[0])} to {points(ci[1])}" if ci[0] is not None else "no interval"
+    interval = (
+        f"95% interval {ci[0] * 100:+.0f} to {points(ci[1])}"
+        if ci[0] is not None and ci[1] is not None
+        else "no interval"
+    )
     return (
         f"{lead}{spot.name}: {f.outcome} {pct(spot.outcome_rate_good)} after a good experience against "
         f"{pct(spot.outcome_rate_bad)} after a bad one ({points(spot.leverage)}, {interval}; "

@@ -1,0 +1,36 @@
+"""Small workspaces for analytics tests: a hand-written event log (one or more loads) and an optional map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxmap.analytics.prepare import Prepared, Scope, prepare
+from cxmap.engine import connect
+from cxmap.model import Map, load_map
+from cxmap.progress import Steps
+from cxmap.workspace import Workspace, init_workspace
+from cxmap.workspace.ingest import Options, ingest
+
+
+def workspace_with(
+    tmp_path: Path, csv_text: str | list[str], map_yaml: str | None = None
+) -> tuple[Workspace, Map | None]:
+    """A new workspace in tmp_path/ws with the CSV text ingested (a list: one load per text, in order),
+    and the map written to maps/ and loaded."""
+    ws = init_workspace(tmp_path / "ws")
+    for i, text in enumerate([csv_text] if isinstance(csv_text, str) else csv_text):
+        path = tmp_path / f"events-{i + 1}.csv"
+        path.write_text(text, encoding="utf-8")
+        ingest(ws, [str(path)], Options(), Steps(None))
+    the_map = None
+    if map_yaml is not None:
+        path = ws.maps_dir / "map.yaml"
+        path.write_text(map_yaml, encoding="utf-8")
+        the_map = load_map(path)
+    return ws, the_map
+
+
+def prepared_with(tmp_path: Path, csv_text: str | list[str], map_yaml: str | None = None) -> Prepared:
+    """The prepared events of such a workspace, over all its data."""
+    ws, the_map = workspace_with(tmp_path, csv_text, map_yaml)
+    return prepare(connect(ws), the_map, ws.settings, Scope())

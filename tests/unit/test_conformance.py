@@ -1,0 +1,269 @@
+"""Conformance to the map on a log worked out on paper, and against plain pandas on synthetic data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pytest
+
+from cxmap import synthetic
+from cxmap.analytics.conformance import conformance, customer_steps
+from cxmap.analytics.outcomes import customer_outcomes
+from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.stats import newcombe
+from tests.analytics_fixtures import prepared_with
+from tests.conftest import EXAMPLES
+from tests.unit.test_journeys import rounded
+
+MAP = """\
+id: sales
+title: Buy and onboard
+touchpoints:
+  - {id: peer-review, name: Peer review}
+  - {id: website, name: Website, matches: ["Website*"]}
+  - {id: demo, name: Demo, matches: ["Demo*"]}
+  - {id: contract, name: Contract, matches: ["Contract*"]}
+  - {id: kickoff, name: Kickoff call, matches: ["Kickoff*"]}
+  - {id: checkin, name: Check-in call, matches: ["Check-in*"]}
+  - {id: support, name: Support ticket, matches: ["Support*"]}
+  - {id: renewal, name: Renewal}
+  - {id: churn, name: Churn}
+stages:
+  - id: buy
+    title: Buy
+    steps:
+      - {id: reviews, action: Reads reviews, touchpoints: [peer-review]}
+      - {id: browse, action: Browses, touchpoints: [website]}
+      - {id: demo, action: Sees a demo, touchpoints: [demo]}
+      - {id: sign, action: Signs, touchpoints: [contract]}
+  - id: onboard
+    title: Onboard
+    steps:
+      - {id: kick, action: Kicks off, touchpoints: [kickoff, support]}
+      - {id: checkin, action: Checks in, touchpoints: [checkin, support]}
+milestones:
+  - {id: kickoff-7, touchpoint: kickoff, due_days: 7}
+  - {id: checkin-30, touchpoint: checkin, due_days: 30}
+"""
+# Steps: 0 reviews (no data: not measured), 1 browse, 2 demo, 3 sign, 4 kick (due 7 d), 5 checkin (due 30 d).
+LOG = """\
+customer_id,timestamp,touchpoint
+P1,2026-01-01,Website
+P1,2026-01-02,Demo
+P1,2026-01-03,Contract
+P1,2026-01-05,Kickoff call
+P1,2026-01-20,Check-in call
+P1,2026-03-01,Renewal
+P2,2026-01-01,Website
+P2,2026-01-04,Contract
+P2,2026-01-10,Kickoff call
+P2,2026-03-01,Churn
+P3,2026-01-01,Demo
+P3,2026-01-02,Website
+P3,2026-01-03,Contract
+P3,2026-01-04,Kickoff call
+P3,2026-01-05,Check-in call
+P3,2026-03-01,Renewal
+P4,2026-01-01T10:00:00,Website
+P4,2026-01-01T10:00:00,Demo
+P4,2026-01-02,Contract
+P4,2026-03-01,Churn
+P5,2026-01-01,Website
+P5,2026-01-02,Demo
+P5,2026-01-03,Contract
+P5,2026-01-06,Support ticket
+P5,2026-01-08,Check-in call
+P5,2026-01-09,Kickoff call
+P5,2026-03-01,Renewal
+P6,2026-01-01,Website
+P6,2026-01-03,Demo
+P6,2026-01-05,Contract
+P6,2026-01-07,Kickoff call
+P6,2026-02-15,Check-in call
+P7,2026-03-01,Renewal
+P8,2026-01-01,Website
+P8,2026-01-08,Kickoff call
+P8,2026-03-01,Renewal
+"""
+# On paper (reached = the step or a later one happened):
+#   P1 all five in order, on time: fully conformant; renews.
+#   P2 skips demo; kickoff on day 9 > 7: late; churns.
+#   P3 demo before website: browse is out of order; renews.
+#   P4 website and demo at the same time, website first in the file: in order; fully conformant; churns.
+#   P5 one support ticket (day 5) makes kick and checkin happen together: both in order; fully; renews.
+#   P6 check-in on day 45 > 30: late; no outcome either way: undecided.
+#   P7 no step event: not analysed.
+#   P8 website, then kickoff exactly 7 x 24 h later (not late); skips demo and sign; renews.
+
+
+def step(name: str, reached: int, done: int, skipped: int, ooo: int, late: int, rate: float | None) -> dict[str, Any]:
+    counts = {"reached": reached, "done": done, "skipped": skipped, "out_of_order": ooo, "late": late}
+    return {"step": name, "measured": bool(reached), **counts, "conformance_rate": rate}
+
+
+STEPS = [
+    step("reviews", 0, 0, 0, 0, 0, None),  # no data: not measured
+    step("browse", 7, 7, 0, 1, 0, 6 / 7),  # P3 out of order
+    step("demo", 7, 5, 2, 0, 0, 5 / 7),  # P2, P8 skip
+    step("sign", 7, 6, 1, 0, 0, 6 / 7),  # P8 skips
+    step("kick", 6, 6, 0, 0, 1, 5 / 6),  # P4 stops before; P2 late
+    step("checkin", 4, 4, 0, 0, 1, 3 / 4),  # P1 P3 P5 P6 reach it; P6 late
+]
+
+
+def deviation(step: str, kind: str, k1: int, n1: int, k2: int, n2: int, customers: int, without: int) -> dict[str, Any]:
+    d, low, high = (float(x) for x in newcombe(k1, n1, k2, n2))
+    ok = n1 and n2
+    return {
+        "step": step,
+        "deviation": kind,
+        "customers": customers,
+        "customers_without": without,
+        "outcome_rate": k1 / n1 if n1 else None,
+        "outcome_rate_without": k2 / n2 if n2 else None,
+        "difference": d if ok else None,
+        "difference_ci": [low, high] if ok else [None, None],
+    }
+
+
+# Decided: P1 P3 P5 P8 renew, P2 P4 churn, P6 undecided. Rates "without" are over the reached customers.
+DEVIATIONS = [
+    deviation("kick", "late", 0, 1, 4, 4, 1, 5),  # P2 | P1 P3 P5 P8 (P6 undecided)
+    deviation("demo", "skipped", 1, 2, 3, 4, 2, 5),  # P2 P8 | P1 P3 P4 P5 (P6)
+    deviation("browse", "out_of_order", 1, 1, 3, 5, 1, 6),  # P3 | P1 P2 P4 P5 P8 (P6)
+    deviation("sign", "skipped", 1, 1, 3, 5, 1, 6),  # P8 | P1 P2 P3 P4 P5 (P6); ties keep map order
+    deviation("checkin", "late", 0, 0, 3, 3, 1, 3),  # P6 undecided | P1 P3 P5: no difference
+]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    return prepared_with(tmp_path_factory.mktemp("conformance"), LOG, MAP)
+
+
+def test_values_worked_out_on_paper(small: Prepared) -> None:
+    result = conformance(small, customer_outcomes(small, "renewal", "churn"))
+    assert rounded(result) == rounded(
+        {"available": True, "customers": 7, "steps": STEPS, "fully_conformant_share": 3 / 7, "deviations": DEVIATIONS}
+    )
+    assert [d["difference"] for d in DEVIATIONS[:2]] == [-1.0, -0.25]
+
+
+def test_without_outcomes_there_are_no_deviations(small: Prepared) -> None:
+    result = conformance(small, None)
+    assert "deviations" not in result
+    assert rounded(result["steps"]) == rounded(STEPS)
+
+
+def test_per_customer_rows(small: Prepared) -> None:
+    rows = customer_steps(small).order_by(["customer_id", "step_index"]).to_pyarrow().to_pylist()
+    flags = {
+        (r["customer_id"], r["step"]): "".join(k[0] for k in ("done", "skipped", "out_of_order", "late") if r[k])
+        for r in rows
+    }
+    assert {k: v for k, v in flags.items() if k[0] == "P2"} == {
+        ("P2", "browse"): "d",
+        ("P2", "demo"): "s",
+        ("P2", "sign"): "d",
+        ("P2", "kick"): "dl",
+    }
+    assert flags[("P3", "browse")] == "do"
+    fully = {r["customer_id"] for r in rows if r["fully_conformant"]}
+    assert fully == {"P1", "P4", "P5"}
+    assert {r["customer_id"] for r in rows} == {"P1", "P2", "P3", "P4", "P5", "P6", "P8"}
+    assert not any(step == "reviews" for _, step in flags)
+
+
+def test_starts_move_the_milestone_clock(small: Prepared) -> None:
+    starts = ibis.memtable({"customer_id": ["P2"], "start": [pd.Timestamp("2026-01-05")]})
+    kick = conformance(small, None, starts)["steps"][4]
+    assert (kick["step"], kick["late"]) == ("kick", 0)  # day 5 after the given start, not day 9
+
+
+def test_without_a_map(tmp_path: Path) -> None:
+    result = conformance(prepared_with(tmp_path, LOG), None)
+    assert result["available"] is False
+    assert "map" in result["reason"]
+
+
+def pandas_conformance(events: pd.DataFrame, prepared: Prepared, outcomes: pd.DataFrame) -> dict[str, Any]:
+    """The same definitions, written independently in pandas (positions from a sort, not a rank)."""
+    the_map = prepared.map
+    assert the_map is not None
+    due = {m.touchpoint: m.due_days * 86400.0 for m in the_map.milestones}
+    plan = pd.DataFrame(
+        [
+            (p.index, tp, min((due[t] for t in p.step.touchpoints if t in due), default=None))
+            for p in the_map.placed_steps
+            for tp in p.step.touchpoints
+        ],
+        columns=["step_index", "touchpoint", "due"],
+    )
+    df = events.sort_values(["customer_id", "ts", "load_id", "row"], kind="mergesort").reset_index(drop=True)
+    df["pos"] = df.groupby("customer_id").cumcount()
+    start = df.groupby("customer_id")["ts"].min().rename("start")
+    hits = df.merge(plan, on="touchpoint")
+    done = hits.groupby(["customer_id", "step_index"]).agg(pos=("pos", "min"), ts=("ts", "min"), due=("due", "max"))
+    done = done.reset_index().join(start, on="customer_id").sort_values(["customer_id", "step_index"])
+    rev = done.iloc[::-1]
+    done["later"] = rev.groupby("customer_id")["pos"].transform(lambda s: s.cummin().shift(1)).iloc[::-1]
+    done["out_of_order"] = done["later"].notna() & (done["pos"] > done["later"])
+    done["late"] = done["due"].notna() & ((done["ts"] - done["start"]).dt.total_seconds() > done["due"])
+    furthest = done.groupby("customer_id")["step_index"].max().rename("furthest").reset_index()
+    grid = furthest.merge(pd.DataFrame({"step_index": sorted(done["step_index"].unique())}), how="cross")
+    grid = grid[grid["step_index"] <= grid["furthest"]]
+    grid = grid.merge(done[["customer_id", "step_index", "out_of_order", "late"]], how="left", indicator=True)
+    grid["done"] = grid["_merge"] == "both"
+    grid["skipped"] = ~grid["done"]
+    grid[["out_of_order", "late"]] = grid[["out_of_order", "late"]].eq(True)
+    grid = grid.merge(outcomes, on="customer_id", how="left")
+    grid["won"] = grid["decided"] & (grid["outcome"] == 1)
+    grid["conformant"] = grid["done"] & ~grid["out_of_order"] & ~grid["late"]
+    fully = grid.groupby("customer_id")["conformant"].all()
+    steps, rows = [], []
+    for p in the_map.placed_steps:
+        g = grid[grid["step_index"] == p.index]
+        n = len(g)
+        steps.append(
+            {
+                "step": p.step.id,
+                "measured": n > 0,
+                "reached": n,
+                "done": int(g["done"].sum()),
+                "skipped": int(g["skipped"].sum()),
+                "out_of_order": int(g["out_of_order"].sum()),
+                "late": int(g["late"].sum()),
+                "conformance_rate": g["conformant"].sum() / n if n else None,
+            }
+        )
+        for kind in ("skipped", "out_of_order", "late"):
+            with_, without = g[g[kind]], g[~g[kind]]
+            if len(with_):
+                k1, n1 = int(with_["won"].sum()), int(with_["decided"].sum())
+                k2, n2 = int(without["won"].sum()), int(without["decided"].sum())
+                rows.append(deviation(p.step.id, kind, k1, n1, k2, n2, len(with_), len(without)))
+    rows.sort(key=lambda r: (r["difference"] is None, r["difference"] or 0.0))
+    return {
+        "available": True,
+        "customers": len(fully),
+        "steps": steps,
+        "fully_conformant_share": float(fully.mean()),
+        "deviations": rows,
+    }
+
+
+def test_pandas_gives_the_same_on_synthetic_data(tmp_path: Path) -> None:
+    paths = synthetic.write(synthetic.generate(20_000, seed=3), tmp_path / "data")
+    map_yaml = (EXAMPLES / "b2b-onboarding.yaml").read_text(encoding="utf-8")
+    prepared = prepared_with(tmp_path, paths["events"].read_text(encoding="utf-8"), map_yaml)
+    outcomes = customer_outcomes(prepared, "renewal", "churn-notice")
+    ours = conformance(prepared, outcomes)
+    events = prepared.events.select("customer_id", "ts", "load_id", "row", "touchpoint").to_pandas()
+    reference = pandas_conformance(events, prepared, outcomes.to_pandas())
+    assert ours["customers"] > 1_000
+    assert len(ours["deviations"]) > 10
+    assert {s["step"] for s in ours["steps"] if s["out_of_order"] and s["late"] and s["skipped"]}  # all kinds occur
+    assert rounded(ours) == rounded(reference)
