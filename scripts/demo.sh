@@ -31,10 +31,19 @@ cxmap ingest "$demo" "$demo/data/contacts.csv" --kind contacts
 cxmap ingest "$demo" "$demo/data/events.csv"
 cxmap status "$demo"
 
+echo "== Analysing: where is the experience won and lost?"
+cxmap analyze "$demo" --map b2b-onboarding --outcome renewal --outcome-negative "churn notice" --quiet
+cxmap analyze "$demo" --map b2b-onboarding --outcome renewal --outcome-negative "churn notice" --quiet --json \
+  > "$demo/out/findings.json"
+cxmap report "$demo" --map b2b-onboarding --outcome renewal --outcome-negative "churn notice" --quiet \
+  -o "$demo/out/report.html"
+
 cat <<EOT
 
 The demo workspace is ready in $demo/.
-Open $demo/out/b2b-onboarding.html in a browser to see the B2B SaaS journey map
-(also: $demo/out/car-service-visit.html and $demo/out/library-membership.html).
-Try: .venv/bin/cxmap status $demo     .venv/bin/cxmap check $demo --strict
+Open in a browser:
+  $demo/out/report.html          the measured map: where the experience is won and lost
+  $demo/out/b2b-onboarding.html  the drawn B2B SaaS journey map
+  (also $demo/out/car-service-visit.html and $demo/out/library-membership.html)
+Try: .venv/bin/cxmap journeys $demo --top 10     .venv/bin/cxmap check $demo --strict
 EOT
