@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from statistics import NormalDist
 
 from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.engine import connect
@@ -34,3 +36,19 @@ def prepared_with(tmp_path: Path, csv_text: str | list[str], map_yaml: str | Non
     """The prepared events of such a workspace, over all its data."""
     ws, the_map = workspace_with(tmp_path, csv_text, map_yaml)
     return prepare(connect(ws), the_map, ws.settings, Scope())
+
+
+def newcombe_by_hand(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
+    """Newcombe's hybrid score interval of p1 - p2, written out from the formulas (95%), to check the code."""
+    z = NormalDist().inv_cdf(0.975)
+
+    def wilson(k: int, n: int) -> tuple[float, float]:
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return centre - half, centre + half
+
+    p1, p2 = k1 / n1, k2 / n2
+    (l1, u1), (l2, u2) = wilson(k1, n1), wilson(k2, n2)
+    d = p1 - p2
+    return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)

@@ -3,9 +3,7 @@ synthetic data with its planted effect."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import pytest
@@ -18,7 +16,7 @@ from cxmap.progress import Steps
 from cxmap.settings import Settings
 from cxmap.workspace import init_workspace
 from cxmap.workspace.ingest import Options, ingest
-from tests.analytics_fixtures import workspace_with
+from tests.analytics_fixtures import newcombe_by_hand, workspace_with
 
 # Window 10 days = 240 h; negative: emotion <= 3. Starts (t0) per customer and department:
 #   X1 Support exposed 01-01        | Success control 01-05 | Finance control 01-20
@@ -78,19 +76,7 @@ def prepared_from(tmp_path: Path, csv_text: str, overrides: dict[str, Any] | Non
 
 
 def newcombe(k1: int, n1: int, k2: int, n2: int) -> list[float]:
-    """Newcombe's hybrid score interval of p1 - p2, written out from the formulas (95%)."""
-    z = NormalDist().inv_cdf(0.975)
-
-    def wilson(k: int, n: int) -> tuple[float, float]:
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return centre - half, centre + half
-
-    p1, p2 = k1 / n1, k2 / n2
-    (l1, u1), (l2, u2) = wilson(k1, n1), wilson(k2, n2)
-    d = p1 - p2
-    return [d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)]
+    return list(newcombe_by_hand(k1, n1, k2, n2))
 
 
 def row(a: str, b: str, k1: int, n1: int, k2: int, n2: int) -> dict[str, Any]:

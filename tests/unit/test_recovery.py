@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import ibis
@@ -20,7 +18,7 @@ from cxmap.progress import Steps
 from cxmap.settings import Settings
 from cxmap.workspace import init_workspace
 from cxmap.workspace.ingest import Options, ingest
-from tests.analytics_fixtures import workspace_with
+from tests.analytics_fixtures import newcombe_by_hand, workspace_with
 
 EXAMPLE_MAP = (Path(__file__).resolve().parents[2] / "examples" / "maps" / "b2b-onboarding.yaml").read_text("utf-8")
 
@@ -76,22 +74,6 @@ def prepared_from(
     return prepare(connect(ws), the_map, Settings.model_validate(settings or {}))
 
 
-def newcombe(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
-    """Newcombe's hybrid score interval of p1 - p2, written out from the formulas (95%)."""
-    z = NormalDist().inv_cdf(0.975)
-
-    def wilson(k: int, n: int) -> tuple[float, float]:
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return centre - half, centre + half
-
-    p1, p2 = k1 / n1, k2 / n2
-    (l1, u1), (l2, u2) = wilson(k1, n1), wilson(k2, n2)
-    d = p1 - p2
-    return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-
-
 def test_on_time_late_and_unrecovered_without_an_outcome(tmp_path: Path) -> None:
     result = recovery(prepared_from(tmp_path, LOG), None)
     assert result == {
@@ -118,7 +100,7 @@ def test_outcome_rates_of_recovered_against_unrecovered(tmp_path: Path) -> None:
     prepared = prepared_from(tmp_path, LOG)
     result = recovery(prepared, customer_outcomes(prepared, "renewal"))
     # Recovered on time: R1 and R5 renewed, R6 did not: 2/3. Unrecovered: R4 renewed, R3 did not: 1/2.
-    low, high = newcombe(2, 3, 1, 2)
+    low, high = newcombe_by_hand(2, 3, 1, 2)
     assert result["outcome_rate_recovered"] == pytest.approx(2 / 3)
     assert result["outcome_rate_unrecovered"] == 0.5
     assert (result["outcome_customers_recovered"], result["outcome_customers_unrecovered"]) == (3, 2)
@@ -134,7 +116,7 @@ def test_undecided_customers_are_left_out_of_outcome_rates(tmp_path: Path) -> No
     assert (result["outcome_rate_recovered"], result["outcome_rate_unrecovered"]) == (1.0, 0.5)
     assert (result["outcome_customers_recovered"], result["outcome_customers_unrecovered"]) == (2, 2)
     assert result["difference"] == 0.5
-    assert result["difference_ci"] == [pytest.approx(x) for x in newcombe(2, 2, 1, 2)]
+    assert result["difference_ci"] == [pytest.approx(x) for x in newcombe_by_hand(2, 2, 1, 2)]
 
 
 def test_the_window_is_a_setting(tmp_path: Path) -> None:

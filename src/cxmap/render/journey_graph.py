@@ -19,7 +19,7 @@ from cxmap.analytics.findings import CurvePoint
 from cxmap.render import theme
 from cxmap.render.emotion import emotion_path
 from cxmap.render.icons import icon
-from cxmap.render.layout import EmotionPoint, EmotionScale
+from cxmap.render.layout import EmotionPoint, EmotionScale, segments
 from cxmap.render.svgkit import el, join, label, lines, num, rect, svg_document, title
 from cxmap.render.text import wrap
 
@@ -354,12 +354,7 @@ def touchpoint_curve_svg(points: Sequence[CurvePoint], markers: Mapping[str, Seq
             line.append(EmotionPoint(p.touchpoint or p.label, "measured", grade, centre, scale.y(grade)))
         parts += stacks[i][0]
         columns.append(el("g", {"data-touchpoint": p.touchpoint or p.label}, *parts))
-    runs: list[list[EmotionPoint]] = [[]]
-    for point in line:
-        if point is None:
-            runs.append([])
-        else:
-            runs[-1].append(point)
+    runs = segments(line)
     paths = [
         el(
             "path",

@@ -265,7 +265,7 @@ def _stack(found: list[Content], x: float, y: float, width: float) -> tuple[Item
     return tuple(items)
 
 
-def _segments(line: Sequence[EmotionPoint | None]) -> tuple[tuple[EmotionPoint, ...], ...]:
+def segments(line: Sequence[EmotionPoint | None]) -> tuple[tuple[EmotionPoint, ...], ...]:
     """Runs of consecutive points: a step without a grade (``None``) breaks the line."""
     runs: list[list[EmotionPoint]] = [[]]
     for point in line:
@@ -294,7 +294,7 @@ def _emotion_points(m: Map, columns: Sequence[Column], scale: EmotionScale) -> E
             if grade is not None:
                 points.append(EmotionPoint(step.id, when, grade, x, scale.y(grade)))
         line.append(next(p for p in points[::-1] if p.when == "during"))
-    return EmotionLine(tuple(points), _segments(line))
+    return EmotionLine(tuple(points), segments(line))
 
 
 def _overlay_line(overlay: Overlay, columns: Sequence[Column], scale: EmotionScale) -> EmotionLine:
@@ -307,7 +307,7 @@ def _overlay_line(overlay: Overlay, columns: Sequence[Column], scale: EmotionSca
             continue
         grade = min(10.0, max(0.0, float(grade)))
         line.append(EmotionPoint(column.step_id, "measured", grade, column.centre, scale.y(grade)))
-    return EmotionLine(tuple(p for p in line if p is not None), _segments(line))
+    return EmotionLine(tuple(p for p in line if p is not None), segments(line))
 
 
 def _columns(m: Map, left: float) -> tuple[Column, ...]:
