@@ -62,6 +62,39 @@ class RecoverySettings(Section):
     window_days: int = Field(7, description="A recovery within this many days of a negative moment is on time.")
 
 
+class GateRule(Section):
+    own_min: float = Field(7, description="The contact's own current experience must be at least this.")
+    colleague_max: float = Field(
+        3, description="Refused while another contact of the account is at or below this ('terrible')."
+    )
+    no_open_alert: bool = Field(True, description="Refused while the account has an open recovery alert.")
+
+
+def _default_gates() -> dict[str, GateRule]:
+    return {action: GateRule() for action in ("review", "referral", "case-study", "upsell")}
+
+
+class AccountSettings(Section):
+    window_days: int = Field(90, description="A contact's current experience: scored events in this many days.")
+    policy: str = Field("worst", description="Account experience from its contacts: worst, mean or weighted.")
+    role_weights: dict[str, float] = Field(
+        default_factory=dict, description="Weights by contact role for the weighted policy (others weigh 1)."
+    )
+    alert_window_days: int = Field(
+        90, description="Negative moments older than this many days no longer open a recovery alert."
+    )
+    gates: dict[str, GateRule] = Field(
+        default_factory=_default_gates, description="Actions `cxmap gate` answers for, each with its rule."
+    )
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        if value not in ("worst", "mean", "weighted"):
+            raise ValueError(f"'{value}' is not a policy; use worst, mean or weighted")
+        return value
+
+
 class Settings(Section):
     """The contents of cxmap.yaml."""
 
@@ -71,6 +104,7 @@ class Settings(Section):
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="`cxmap ingest` options.")
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings, description="Thresholds of findings.")
     recovery: RecoverySettings = Field(default_factory=RecoverySettings, description="Service recovery.")
+    accounts: AccountSettings = Field(default_factory=AccountSettings, description="Accounts and operating.")
 
     @field_validator("timezone")
     @classmethod

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from cxmap import __version__
-from cxmap.cli import analysis, interchange, maps, workspace
+from cxmap.cli import accounts, analysis, interchange, maps, workspace
 
 app = typer.Typer(
     name="cxmap",
@@ -28,6 +28,14 @@ app.command("quarantine", epilog=workspace.EXAMPLES["quarantine"])(workspace.qua
 app.command("analyze", epilog=analysis.EXAMPLES["analyze"])(analysis.analyze_cmd)
 app.command("report", epilog=analysis.EXAMPLES["report"])(analysis.report_cmd)
 app.command("journeys", epilog=analysis.EXAMPLES["journeys"])(analysis.journeys_cmd)
+for name, command in (
+    ("accounts", accounts.accounts_cmd),
+    ("account", accounts.account_cmd),
+    ("customer", accounts.customer_cmd),
+    ("gate", accounts.gate_cmd),
+    ("alerts", accounts.alerts_cmd),
+):
+    app.command(name, epilog=accounts.EXAMPLES[name])(command)
 app.add_typer(interchange.export_app, name="export")
 app.add_typer(interchange.import_app, name="import")
 

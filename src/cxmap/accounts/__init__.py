@@ -1,0 +1,1 @@
+"""Operating the map for B2B accounts: worst-contact health, account milestones, gating, alerts, verification."""

@@ -1,0 +1,71 @@
+"""What every account answer starts from: the moment it is "as of", the events up to it, who belongs where.
+
+`--as-of DATE` is the end of that day in the workspace's time zone; without it, the latest event in the
+workspace. Windows are elapsed time (DECISIONS.md): "the last 90 days" is as_of - 90 days < t <= as_of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+
+from cxmap.analytics.prepare import Prepared, Scope, prepare
+from cxmap.errors import CxmapError
+from cxmap.model.map import Map
+from cxmap.settings import Settings
+
+
+@dataclass(frozen=True)
+class AsOf:
+    instant: datetime  # naive UTC: events at or before it count
+    day: date  # the calendar date in the workspace's zone
+
+    def days_ago(self, days: int) -> datetime:
+        return self.instant - timedelta(days=days)
+
+    def iso(self) -> str:
+        return self.instant.isoformat()
+
+
+def resolve_as_of(con: Any, settings: Settings, as_of: date | None) -> AsOf:
+    """The moment answers are given for."""
+    zone = ZoneInfo(settings.timezone)
+    if as_of is not None:
+        end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), zone)
+        instant = end.astimezone(ZoneInfo("UTC")).replace(tzinfo=None) - timedelta(microseconds=1)
+        return AsOf(instant, as_of)
+    latest = con.table("events").timestamp.max().execute()
+    if latest is None or (isinstance(latest, float)):
+        raise CxmapError("the workspace has no events yet; load some with `cxmap ingest`")
+    latest = latest.to_pydatetime() if hasattr(latest, "to_pydatetime") else latest
+    local = latest.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    return AsOf(latest, local.date())
+
+
+def events_as_of(con: Any, the_map: Map | None, settings: Settings, as_of: AsOf) -> Prepared:
+    """Events up to the as-of moment, mapped onto the map's touchpoints (see analytics.prepare)."""
+    prepared = prepare(con, the_map, settings, Scope(until=as_of.day))
+    prepared.events = prepared.events.filter(prepared.events.ts <= as_of.instant)
+    return prepared
+
+
+def memberships(con: Any, events: ir.Table) -> ir.Table:
+    """customer_id -> account_id, role: the contacts file first, else the account on the customer's events."""
+    contacts = con.table("contacts")
+    listed = contacts.filter(contacts.account_id.notnull()).select("customer_id", "account_id", role=contacts.role)
+    seen = (
+        events.filter(events.account_id.notnull())
+        .group_by("customer_id")
+        .aggregate(account_id=events.account_id.argmax(events.ts))
+    )
+    unlisted = seen.anti_join(listed, "customer_id").mutate(role=ibis.null())
+
+    def shaped(t: ir.Table) -> ir.Table:
+        return t.select(*(t[c].cast("string").name(c) for c in ("customer_id", "account_id", "role")))
+
+    return shaped(listed).union(shaped(unlisted))

@@ -1,0 +1,76 @@
+"""May we ask this contact for a review (referral, case study, upsell) now? Never while a colleague suffers.
+
+For an action with its rule (`accounts.gates`): allowed only when the contact's own current experience is
+at least `own_min` (7), no other contact of the same account is at or below `colleague_max` (3, a
+colleague with no recent score does not block), and (with `no_open_alert`) the account has no open
+service-recovery alert. The answer lists every reason it was refused, each naming the contact, the score
+and the date behind it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cxmap.accounts.alerts import open_alerts
+from cxmap.accounts.base import AsOf
+from cxmap.accounts.health import contacts_with_experience
+from cxmap.analytics.prepare import Prepared
+from cxmap.errors import CxmapError, UsageError
+
+
+def _day(at: datetime | None) -> str:
+    return at.date().isoformat() if at else "never"
+
+
+def gate(prepared: Prepared, members: Any, customer_id: str, action: str, as_of: AsOf) -> dict[str, Any]:
+    """The gating answer for one contact: `{"customer_id","account_id","action","allowed","reasons",...}`."""
+    rules = prepared.settings.accounts.gates
+    if action not in rules:
+        raise UsageError(f"--action: unknown action '{action}'; use one of: {', '.join(rules)}")
+    rule = rules[action]
+    me = members.filter(members.customer_id == customer_id).to_pyarrow().to_pylist()
+    e = prepared.events
+    known = bool(me) or bool(e.filter(e.customer_id == customer_id).count().execute())
+    if not known:
+        raise CxmapError(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
+    account = me[0]["account_id"] if me else None
+    group = (
+        members.filter(members.account_id == account) if account else members.filter(members.customer_id == customer_id)
+    )
+    people = contacts_with_experience(prepared, group, as_of).to_pyarrow().to_pylist()
+    own = next((p for p in people if p["customer_id"] == customer_id), None)
+    reasons: list[str] = []
+    mine = own["experience"] if own else None
+    if mine is None:
+        reasons.append(
+            f"{customer_id} has no scored experience in the {prepared.settings.accounts.window_days} days "
+            f"before {as_of.day.isoformat()}, so we cannot tell they are happy"
+        )
+    elif mine < rule.own_min:
+        reasons.append(
+            f"{customer_id}'s own experience is {mine:.1f}/10 (below {rule.own_min:g}; "
+            f"last scored {_day(own['last_scored_at'] if own else None)})"
+        )
+    for p in sorted(people, key=lambda p: (p["experience"] if p["experience"] is not None else 99, p["customer_id"])):
+        if p["customer_id"] != customer_id and p["experience"] is not None and p["experience"] <= rule.colleague_max:
+            reasons.append(
+                f"colleague {p['customer_id']} at {account} is at {p['experience']:.1f}/10 "
+                f"(at or below {rule.colleague_max:g}; last scored {_day(p['last_scored_at'])})"
+            )
+    if rule.no_open_alert and account:
+        for alert in open_alerts(prepared, members, as_of, group).order_by("at").to_pyarrow().to_pylist():
+            reasons.append(
+                f"{account} has an open service-recovery alert: {alert['customer_id']} scored "
+                f"{alert['emotion']:.1f}/10 at {prepared.name(alert['touchpoint'])} on {_day(alert['at'])}, "
+                f"{alert['days_open']} days without recovery"
+            )
+    return {
+        "customer_id": customer_id,
+        "account_id": account,
+        "action": action,
+        "allowed": not reasons,
+        "reasons": reasons,
+        "experience": mine,
+        "as_of": as_of.iso(),
+    }

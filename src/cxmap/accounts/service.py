@@ -1,0 +1,144 @@
+"""The answers behind `cxmap accounts`, `account`, `customer`, `gate` and `alerts`, as JSON-ready data.
+
+The CLI and the web API call these; each builds one `Context` (connection, as-of moment, events, members)
+and runs its queries for all accounts at once in the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+from cxmap.accounts.alerts import open_alerts
+from cxmap.accounts.base import AsOf, events_as_of, memberships, resolve_as_of
+from cxmap.accounts.gating import gate
+from cxmap.accounts.health import POLICIES, account_health, contacts_with_experience
+from cxmap.analytics.analyze import find_map
+from cxmap.analytics.prepare import Prepared
+from cxmap.engine import connect
+from cxmap.errors import CxmapError, UsageError
+from cxmap.model.map import Map
+from cxmap.workspace import Workspace, open_workspace
+
+TIMELINE_COLUMNS = (
+    "ts",
+    "touchpoint",
+    "raw_touchpoint",
+    "channel",
+    "department",
+    "emotion",
+    "emotion_source",
+    "comment",
+)
+
+
+@dataclass
+class Context:
+    workspace: Workspace
+    con: Any
+    as_of: AsOf
+    prepared: Prepared
+    members: Any
+    map: Map | None
+
+
+def context(workspace: Workspace | str | Path, as_of: date | None = None, map_id: str | None = None) -> Context:
+    ws = workspace if isinstance(workspace, Workspace) else open_workspace(Path(workspace))
+    con = connect(ws)
+    moment = resolve_as_of(con, ws.settings, as_of)
+    the_map = find_map(ws, map_id) if map_id else None
+    prepared = events_as_of(con, the_map, ws.settings, moment)
+    return Context(ws, con, moment, prepared, memberships(con, prepared.events), the_map)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in row.items()}
+
+
+def accounts(ctx: Context, worst: int | None = None, policy: str | None = None) -> list[dict[str, Any]]:
+    """Every account's experience, worst first (accounts without a current experience last)."""
+    chosen = policy or ctx.workspace.settings.accounts.policy
+    if chosen not in POLICIES:
+        raise UsageError(f"--policy: unknown policy '{chosen}'; use one of: {', '.join(POLICIES)}")
+    table = account_health(ctx.con, ctx.prepared, ctx.members, ctx.as_of, chosen)
+    ordered = table.order_by([table.experience.isnull(), table.experience, table.account_id])
+    if worst:
+        ordered = ordered.limit(worst)
+    return [_plain(r) for r in ordered.to_pyarrow().to_pylist()]
+
+
+def _timeline(ctx: Context, customers: list[str], limit: int | None = None) -> list[dict[str, Any]]:
+    e = ctx.prepared.events
+    rows = e.filter(e.customer_id.isin(customers)).order_by(["ts", "load_id", "row"])
+    picked = rows.select("customer_id", *TIMELINE_COLUMNS)
+    if limit:
+        picked = picked.limit(limit)
+    return [
+        {**_plain(r), "at": r["ts"].isoformat(), "touchpoint_name": ctx.prepared.name(r["touchpoint"])}
+        for r in picked.to_pyarrow().to_pylist()
+    ]
+
+
+def account(ctx: Context, account_id: str, gate_action: str | None = "review") -> dict[str, Any]:
+    """One account: its experience, each contact's, open alerts, the gating answer per contact, timeline."""
+    found = [a for a in accounts(ctx) if a["account_id"] == account_id]
+    if not found:
+        raise CxmapError(f"no account '{account_id}' in the workspace")
+    group = ctx.members.filter(ctx.members.account_id == account_id)
+    people = contacts_with_experience(ctx.prepared, group, ctx.as_of)
+    contacts = [_plain(r) for r in people.order_by(["experience", "customer_id"]).to_pyarrow().to_pylist()]
+    if gate_action:
+        for c in contacts:
+            c["gate"] = gate(ctx.prepared, ctx.members, c["customer_id"], gate_action, ctx.as_of)
+    alerts = [_plain(r) for r in open_alerts(ctx.prepared, ctx.members, ctx.as_of, group).to_pyarrow().to_pylist()]
+    return {
+        **found[0],
+        "as_of": ctx.as_of.iso(),
+        "contacts": contacts,
+        "alerts": alerts,
+        "events": _timeline(ctx, [c["customer_id"] for c in contacts]),
+    }
+
+
+def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
+    """One person's journey: events (oldest first), their experience, account and open alert."""
+    me = ctx.members.filter(ctx.members.customer_id == customer_id).to_pyarrow().to_pylist()
+    events = _timeline(ctx, [customer_id])
+    if not events and not me:
+        raise CxmapError(f"no customer '{customer_id}' in the workspace")
+    group = (
+        ctx.members.filter(ctx.members.customer_id == customer_id)
+        if me
+        else ibis.memtable(
+            [{"customer_id": customer_id, "account_id": None, "role": None}],
+            schema={"customer_id": "string", "account_id": "string", "role": "string"},
+        )
+    )
+    person = contacts_with_experience(ctx.prepared, group, ctx.as_of).to_pyarrow().to_pylist()[0]
+    alerts = [_plain(r) for r in open_alerts(ctx.prepared, ctx.members, ctx.as_of, group).to_pyarrow().to_pylist()]
+    return {
+        "customer_id": customer_id,
+        "account_id": person["account_id"],
+        "role": person["role"],
+        "experience": person["experience"],
+        "scored": person["scored"],
+        "as_of": ctx.as_of.iso(),
+        "alerts": alerts,
+        "emotion_line": [{"at": x["at"], "emotion": x["emotion"]} for x in events if x["emotion"] is not None],
+        "events": events,
+    }
+
+
+def alerts(ctx: Context) -> list[dict[str, Any]]:
+    """Open alerts, overdue first, then oldest first."""
+    table = open_alerts(ctx.prepared, ctx.members, ctx.as_of)
+    rows = table.order_by([ibis.desc("overdue"), "at", "customer_id"]).to_pyarrow().to_pylist()
+    return [_plain(r) for r in rows]
+
+
+def gate_answer(ctx: Context, customer_id: str, action: str) -> dict[str, Any]:
+    return gate(ctx.prepared, ctx.members, customer_id, action, ctx.as_of)

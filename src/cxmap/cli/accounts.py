@@ -1,0 +1,161 @@
+"""Operating commands: accounts, account, customer, gate, alerts, milestones, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cxmap.cli.analysis import _day
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, reporting
+
+WORKSPACE = typer.Argument(..., help="The workspace folder.")
+AS_OF = typer.Option(None, "--as-of", help="Answer as of the end of this day (YYYY-MM-DD); default: latest event.")
+MAP = typer.Option(None, "--map", "-m", help="Map id (in the workspace's maps/) or map file.")
+
+
+def _ctx(workspace: Path, as_of: str | None, map_id: str | None = None) -> Any:
+    from cxmap.accounts.service import context  # the engine loads only for commands that need it
+
+    return context(workspace, _day(as_of, "--as-of"), map_id)
+
+
+def _grade(value: float | None) -> str:
+    return "  n/a " if value is None else f"{value:4.1f}/10"
+
+
+def accounts_cmd(
+    workspace: Path = WORKSPACE,
+    as_of: str | None = AS_OF,
+    worst: int | None = typer.Option(None, "--worst", help="Only the N worst accounts."),
+    policy: str | None = typer.Option(None, "--policy", help="worst (default), mean or weighted."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Every account's experience, worst first: an account is only as happy as its worst contact."""
+    from cxmap.accounts.service import accounts
+
+    with reporting(as_json):
+        rows = accounts(_ctx(workspace, as_of), worst, policy)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        echo(
+            f"{_grade(r['experience'])}  {r['account_id']}  {r['name'] or ''}  (set by {r['set_by'] or '-'}; "
+            f"{r['contacts']} contacts, {r['open_alerts']} open alerts)"
+        )
+
+
+def account_cmd(
+    workspace: Path = WORKSPACE,
+    account_id: str = typer.Argument(..., help="The account id."),
+    as_of: str | None = AS_OF,
+    map_id: str | None = MAP,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One account: each contact's experience and gating answer, open alerts, milestones, timeline."""
+    from cxmap.accounts.service import account
+
+    with reporting(as_json):
+        info = account(_ctx(workspace, as_of, map_id), account_id)
+    if as_json:
+        emit_json(info)
+        return
+    echo(
+        f"{info['account_id']} {info['name'] or ''}: {_grade(info['experience'])} (policy {info['policy']}, "
+        f"set by {info['set_by'] or '-'}), as of {info['as_of'][:10]}"
+    )
+    for c in info["contacts"]:
+        allowed = c.get("gate", {}).get("allowed")
+        echo(
+            f"  {c['customer_id']:<12} {c['role'] or '':<12} {_grade(c['experience'])}  review: "
+            f"{'allowed' if allowed else 'not now'}"
+        )
+    for a in info["alerts"]:
+        echo(
+            f"  open alert: {a['customer_id']} {a['emotion']:.1f}/10 at {a['touchpoint']} on {a['at'][:10]}, "
+            f"{a['days_open']} days{' (overdue)' if a['overdue'] else ''}"
+        )
+    for m in info.get("milestones", []):
+        echo(f"  milestone {m['milestone']}: {m['status']} (due {m['due']})")
+    echo(f"  {len(info['events'])} events; add --json for the timeline")
+
+
+def customer_cmd(
+    workspace: Path = WORKSPACE,
+    customer_id: str = typer.Argument(..., help="The customer (contact) id."),
+    as_of: str | None = AS_OF,
+    map_id: str | None = MAP,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One person's journey: events oldest first, the emotion line, and where they are on the map."""
+    from cxmap.accounts.service import customer
+
+    with reporting(as_json):
+        info = customer(_ctx(workspace, as_of, map_id), customer_id)
+    if as_json:
+        emit_json(info)
+        return
+    echo(
+        f"{info['customer_id']} (account {info['account_id'] or '-'}, {info['role'] or 'no role'}): "
+        f"{_grade(info['experience'])} as of {info['as_of'][:10]}"
+    )
+    for e in info["events"]:
+        emotion = f"{e['emotion']:4.1f}" if e["emotion"] is not None else "   -"
+        echo(f"  {e['at'][:16]}  {emotion}  {e['touchpoint_name']}" + (f'  "{e["comment"]}"' if e["comment"] else ""))
+    if info.get("progress"):
+        nxt = info["progress"].get("next")
+        echo(
+            f"  on the map: last step {info['progress'].get('last_step')}; next: "
+            + (f"{nxt['milestone']} due {nxt['due']} ({nxt['status']})" if nxt else "nothing planned")
+        )
+
+
+def gate_cmd(
+    workspace: Path = WORKSPACE,
+    customer_id: str = typer.Argument(..., help="The contact to ask."),
+    action: str = typer.Option("review", "--action", help="review, referral, case-study or upsell."),
+    as_of: str | None = AS_OF,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """May we ask this contact now? Never while a colleague at the same account suffers. Always exits 0."""
+    from cxmap.accounts.service import gate_answer
+
+    with reporting(as_json):
+        answer = gate_answer(_ctx(workspace, as_of), customer_id, action)
+    if as_json:
+        emit_json(answer)
+        return
+    verdict = "yes" if answer["allowed"] else "not now"
+    echo(f"ask {customer_id} for a {action}? {verdict}")
+    for reason in answer["reasons"]:
+        echo(f"  - {reason}")
+
+
+def alerts_cmd(workspace: Path = WORKSPACE, as_of: str | None = AS_OF, as_json: bool = JSON_OPTION) -> None:
+    """Who needs service recovery now, and why: open alerts, overdue first."""
+    from cxmap.accounts.service import alerts
+
+    with reporting(as_json):
+        rows = alerts(_ctx(workspace, as_of))
+    if as_json:
+        emit_json(rows)
+        return
+    for a in rows:
+        echo(
+            f"{'OVERDUE' if a['overdue'] else 'open   '}  {a['customer_id']} ({a['account_id'] or '-'}): "
+            f"{a['emotion']:.1f}/10 at {a['touchpoint']} on {a['at'][:10]}, {a['days_open']} days without recovery"
+        )
+    echo(f"{len(rows)} open alerts")
+
+
+EXAMPLES = {
+    "accounts": "Example: cxmap accounts acme/ --as-of 2026-06-30 --worst 20",
+    "account": "Example: cxmap account acme/ ACME-001 --json",
+    "customer": "Example: cxmap customer acme/ C-1042 --map b2b-onboarding",
+    "gate": "Example: cxmap gate acme/ C-1042 --action review",
+    "alerts": "Example: cxmap alerts acme/ --as-of 2026-06-30",
+    "milestones": "Example: cxmap milestones acme/ --map b2b-onboarding --as-of 2026-06-30 --status overdue",
+    "verify": "Example: cxmap verify acme/ --map b2b-onboarding --fail-under",
+}
