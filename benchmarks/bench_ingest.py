@@ -5,6 +5,7 @@ Run from the repository root, with cxmap installed (`make install`):
     .venv/bin/python benchmarks/bench_ingest.py                      # 1M and 10M events, Parquet and CSV
     .venv/bin/python benchmarks/bench_ingest.py --sizes 100000       # a smoke check, a few seconds
     .venv/bin/python benchmarks/bench_ingest.py --sizes 1000000 --formats parquet --memory-limit 1GB
+    .venv/bin/python benchmarks/bench_ingest.py --repeat 3                           # median of three runs
 
 The seeded generator (`python -m cxmap.synthetic`) writes each data set once under OUT/data and later runs
 reuse it. Each case gets a fresh workspace; `cxmap ingest WS FILE --quiet --json` runs as a child process
@@ -43,6 +44,7 @@ class Run:
     loaded: int
     file_mb: float
     seconds: float
+    cpu_seconds: float  # user + system
     peak_mb: float
     store_mb: float
     error: str | None = None  # the first line of the error when the load failed
@@ -78,8 +80,9 @@ def _data(out: Path, events: int, fmt: str, seed: int) -> Path:
     return path
 
 
-def _timed(cmd: list[str], log: Path) -> tuple[float, float, int, str]:
-    """Run `cmd`; wall seconds, peak RSS in MB of the process (and children it waited for), exit code, output."""
+def _timed(cmd: list[str], log: Path) -> tuple[float, float, float, int, str]:
+    """Run `cmd`: wall seconds, CPU seconds, peak RSS in MB (of the process, or of a child it waited for that
+    was larger), exit code, output."""
     with log.open("w", encoding="utf-8") as sink:
         started = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -87,7 +90,8 @@ def _timed(cmd: list[str], log: Path) -> tuple[float, float, int, str]:
         seconds = time.monotonic() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     peak_kb = usage.ru_maxrss  # kilobytes on Linux
-    return seconds, peak_kb / 1024, proc.returncode, log.read_text(encoding="utf-8")
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, peak_kb / 1024, proc.returncode, log.read_text(encoding="utf-8")
 
 
 def _workspace(cxmap: str, folder: Path, memory_limit: str | None) -> None:
@@ -106,14 +110,14 @@ def _store_mb(folder: Path) -> float:
 def run_case(cxmap: str, out: Path, events: int, fmt: str, seed: int, memory_limit: str | None) -> list[Run]:
     """A fresh workspace, the file loaded into it, then loaded again."""
     data = _data(out, events, fmt, seed)
-    ws = out / "ws" / f"{fmt}-{events}"
+    ws = out / "ws" / f"{fmt}-{events}"  # removed afterwards: a 10M-event store takes about 0.5 GB
     _workspace(cxmap, ws, memory_limit)
     runs = []
     for load in ("first", "reload"):
         log = out / "logs" / f"{fmt}-{events}-{load}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        seconds, peak, code, text = _timed([cxmap, "ingest", str(ws), str(data), "--quiet", "--json"], log)
-        run = Run(events, fmt, load, 0, 0, data.stat().st_size / 1e6, seconds, peak, _store_mb(ws))
+        seconds, cpu, peak, code, text = _timed([cxmap, "ingest", str(ws), str(data), "--quiet", "--json"], log)
+        run = Run(events, fmt, load, 0, 0, data.stat().st_size / 1e6, seconds, cpu, peak, _store_mb(ws))
         if code == 0:
             result = json.loads(text[text.index("{") :])
             run.rows_read, run.loaded = int(result["rows_read"]), int(result["loaded"])
@@ -122,29 +126,45 @@ def run_case(cxmap: str, out: Path, events: int, fmt: str, seed: int, memory_lim
             first = (text.strip().splitlines() or ["no output"])[0][:200].replace("|", "/")
             run.error = f"exit {code}: {first}"
             said = f"FAILED ({run.error}; full output in {log})"
-        print(f"  {fmt} {events:,} {load}: {seconds:.2f} s, peak {peak:,.0f} MB, {said}", file=sys.stderr, flush=True)
+        print(
+            f"  {fmt} {events:,} {load}: {seconds:.2f} s (CPU {cpu:.2f} s), peak {peak:,.0f} MB, {said}",
+            file=sys.stderr,
+            flush=True,
+        )
         runs.append(run)
     shutil.rmtree(ws, ignore_errors=True)
     return runs
 
 
 def table(runs: list[Run]) -> str:
+    """One row per case and load: the run with the median time, the range of times, the largest peak."""
     head = (
-        "| events | format | file MB | load | loaded | seconds | events/s | target events/s | met | peak MB |\n"
-        "|---:|---|---:|---|---:|---:|---:|---:|---|---:|"
+        "| events | format | file MB | load | loaded | seconds (median) | range s | CPU s | events/s "
+        "| target events/s | met | peak MB |\n"
+        "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|"
     )
+    groups: dict[tuple[int, str, str], list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.events, run.fmt, run.load), []).append(run)
     rows = []
-    for r in runs:
+    for group in groups.values():
+        failed = [r for r in group if r.error]
+        ordered = sorted(group, key=lambda r: r.seconds)
+        r = failed[0] if failed else ordered[(len(ordered) - 1) // 2]
         target = TARGETS[r.fmt]
-        if r.error:
+        spread = f"{ordered[0].seconds:.2f}-{ordered[-1].seconds:.2f}" if len(group) > 1 else ""
+        peak = max(x.peak_mb for x in group)
+        if failed:
             rows.append(
-                f"| {r.events:,} (asked) | {r.fmt} | {r.file_mb:,.0f} | {r.load} | failed: {r.error} | "
-                f"{r.seconds:.2f} | | {target:,} | no | {r.peak_mb:,.0f} |"
+                f"| {r.events:,} (asked) | {r.fmt} | {r.file_mb:,.0f} | {r.load} | failed ({len(failed)} of "
+                f"{len(group)}): {r.error} | {r.seconds:.2f} | {spread} | {r.cpu_seconds:.2f} | | {target:,} | no "
+                f"| {peak:,.0f} |"
             )
             continue
+        met = "yes" if r.per_second >= target else "no"
         rows.append(
-            f"| {r.rows_read:,} | {r.fmt} | {r.file_mb:,.0f} | {r.load} | {r.loaded:,} | {r.seconds:.2f} | "
-            f"{r.per_second:,.0f} | {target:,} | {'yes' if r.per_second >= target else 'no'} | {r.peak_mb:,.0f} |"
+            f"| {r.rows_read:,} | {r.fmt} | {r.file_mb:,.0f} | {r.load} | {r.loaded:,} | {r.seconds:.2f} | {spread} "
+            f"| {r.cpu_seconds:.2f} | {r.per_second:,.0f} | {target:,} | {met} | {peak:,.0f} |"
         )
     return "\n".join([head, *rows])
 
@@ -172,6 +192,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/cxmap-bench"), help="Data, workspaces and results.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--memory-limit", help="Set ingest.memory_limit in each workspace (default: cxmap's, 2GB).")
+    parser.add_argument("--repeat", type=int, default=1, help="Runs of each case; the table shows the median.")
     args = parser.parse_args()
 
     cxmap = _cxmap()
@@ -179,11 +200,13 @@ def main() -> None:
     runs: list[Run] = []
     for events in args.sizes:
         for fmt in args.formats:
-            runs.extend(run_case(cxmap, args.out, events, fmt, args.seed, args.memory_limit))
+            for _ in range(args.repeat):
+                runs.extend(run_case(cxmap, args.out, events, fmt, args.seed, args.memory_limit))
     report = table(runs)
     print(f"\n{machine()}\n")
     print(report)
-    results = {"machine": machine(), "memory_limit": args.memory_limit, "runs": [asdict(r) for r in runs]}
+    settings = {"memory_limit": args.memory_limit, "repeat": args.repeat, "seed": args.seed}
+    results = {"machine": machine(), **settings, "runs": [asdict(r) for r in runs]}
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if any(r.error for r in runs):
         sys.exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import typer
 
@@ -18,24 +19,30 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+Command = Callable[..., None]
+
+# name -> (function, the example shown under --help); listed in the order `cxmap --help` shows them.
+COMMANDS: dict[str, tuple[Command, str]] = {
+    "check": (maps.check, maps.EXAMPLES["check"]),
+    "diff": (maps.diff, maps.EXAMPLES["diff"]),
+    "render": (maps.render, maps.EXAMPLES["render"]),
+    "schema": (maps.schema, maps.EXAMPLES["schema"]),
+    "init": (workspace.init, workspace.EXAMPLES["init"]),
+    "ingest": (workspace.ingest_cmd, workspace.EXAMPLES["ingest"]),
+    "status": (workspace.status, workspace.EXAMPLES["status"]),
+    "quarantine": (workspace.quarantine, workspace.EXAMPLES["quarantine"]),
+    "analyze": (analysis.analyze_cmd, analysis.EXAMPLES["analyze"]),
+    "report": (analysis.report_cmd, analysis.EXAMPLES["report"]),
+    "journeys": (analysis.journeys_cmd, analysis.EXAMPLES["journeys"]),
+    "accounts": (accounts.accounts_cmd, accounts.EXAMPLES["accounts"]),
+    "account": (accounts.account_cmd, accounts.EXAMPLES["account"]),
+    "customer": (accounts.customer_cmd, accounts.EXAMPLES["customer"]),
+    "gate": (accounts.gate_cmd, accounts.EXAMPLES["gate"]),
+    "alerts": (accounts.alerts_cmd, accounts.EXAMPLES["alerts"]),
+}
 app.add_typer(maps.new_app, name="new")
-for command in (maps.check, maps.diff, maps.render, maps.schema):
-    app.command(epilog=maps.EXAMPLES[command.__name__])(command)
-app.command("init", epilog=workspace.EXAMPLES["init"])(workspace.init)
-app.command("ingest", epilog=workspace.EXAMPLES["ingest"])(workspace.ingest_cmd)
-app.command("status", epilog=workspace.EXAMPLES["status"])(workspace.status)
-app.command("quarantine", epilog=workspace.EXAMPLES["quarantine"])(workspace.quarantine)
-app.command("analyze", epilog=analysis.EXAMPLES["analyze"])(analysis.analyze_cmd)
-app.command("report", epilog=analysis.EXAMPLES["report"])(analysis.report_cmd)
-app.command("journeys", epilog=analysis.EXAMPLES["journeys"])(analysis.journeys_cmd)
-for name, command in (
-    ("accounts", accounts.accounts_cmd),
-    ("account", accounts.account_cmd),
-    ("customer", accounts.customer_cmd),
-    ("gate", accounts.gate_cmd),
-    ("alerts", accounts.alerts_cmd),
-):
-    app.command(name, epilog=accounts.EXAMPLES[name])(command)
+for name, (function, example) in COMMANDS.items():
+    app.command(name, epilog=example)(function)
 app.add_typer(interchange.export_app, name="export")
 app.add_typer(interchange.import_app, name="import")
 
