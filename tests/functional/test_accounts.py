@@ -1,0 +1,165 @@
+"""Accounts end to end on a small log whose answers are known: worst contact, gating, alerts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_cxmap, write
+
+ACCOUNTS = "account_id,name,started_at,segment,owner\nACME,Acme Corp,2026-01-01,enterprise,Ana\nBETA,Beta Ltd,2026-01-01,smb,Ben\n"
+CONTACTS = (
+    "customer_id,account_id,added_at,role\n"
+    "C1,ACME,2026-01-01,champion\nC2,ACME,2026-01-16,admin\nC3,ACME,2026-01-01,end user\n"
+    "B1,BETA,2026-01-01,champion\nB2,BETA,2026-01-01,admin\nB3,BETA,2026-01-01,finance\n"
+)
+EVENTS = """\
+customer_id,account_id,timestamp,touchpoint,score,comment
+C3,ACME,2025-10-01T09:00:00,Support ticket,1,old and forgotten
+C1,ACME,2026-03-01T09:00:00,QBR,9,
+C1,ACME,2026-03-05T09:00:00,Check-in call,8,
+C2,ACME,2026-03-10T10:00:00,Support ticket,2,"<script>alert('x')</script> nobody answered"
+B3,BETA,2025-11-01T09:00:00,Invoice,2,
+B1,BETA,2026-03-20T09:00:00,QBR,9,
+B2,BETA,2026-03-21T09:00:00,Welcome email,,
+S1,SOLO,2026-03-15T09:00:00,Kickoff call,6,
+D1,DELTA,2026-03-20T10:00:00,Support ticket,2,
+D2,DELTA,2026-03-10T10:00:00,Support ticket,2,
+D2,DELTA,2026-03-17T10:00:00,Recovery call,8,
+D3,DELTA,2026-03-10T10:00:00,Support ticket,3,
+D3,DELTA,2026-03-18T10:00:00,Recovery call,7,
+D4,DELTA,2026-03-10T10:00:00,Support ticket,1,
+"""
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("accounts")
+    ws = root / "ws"
+    assert run_cxmap("init", str(ws)).returncode == 0
+    for kind, text in (("accounts", ACCOUNTS), ("contacts", CONTACTS), ("events", EVENTS)):
+        result = run_cxmap("ingest", str(ws), str(write(root / f"{kind}.csv", text)), "--kind", kind, "--quiet")
+        assert result.returncode == 0, result.stderr
+    return ws
+
+
+def cx(ws: Path, *args: str) -> Any:
+    result = run_cxmap(*args[:1], str(ws), *args[1:], "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_accounts_worst_first_set_by_the_worst_contact(ws: Path) -> None:
+    rows = cx(ws, "accounts", "--as-of", "2026-03-31")
+    assert [(r["account_id"], r["experience"], r["set_by"], r["contacts"], r["open_alerts"]) for r in rows] == [
+        ("DELTA", 1.0, "D4", 4, 2),  # contacts known only from events; D1 and D4 have open alerts
+        ("ACME", 2.0, "C2", 3, 1),  # C1 8.5, C2 2, C3's 1/10 is older than 90 days: not counted
+        ("SOLO", 6.0, "S1", 1, 0),  # a single-contact account equals its contact
+        ("BETA", 9.0, "B1", 3, 0),  # B2 has no score, B3's 2/10 is older than 90 days
+    ]
+    assert rows[1]["policy"] == "worst"
+    assert {"account_id", "name", "experience", "set_by", "contacts", "policy", "open_alerts"} <= set(rows[0])
+
+
+def test_mean_and_weighted_policies(ws: Path) -> None:
+    mean = {r["account_id"]: r["experience"] for r in cx(ws, "accounts", "--as-of", "2026-03-31", "--policy", "mean")}
+    assert mean["ACME"] == pytest.approx((8.5 + 2) / 2)
+    settings = ws / "cxmap.yaml"
+    original = settings.read_text()
+    settings.write_text(original + "accounts:\n  role_weights: {champion: 3}\n")
+    try:
+        rows = cx(ws, "accounts", "--as-of", "2026-03-31", "--policy", "weighted")
+    finally:
+        settings.write_text(original)
+    weighted = {r["account_id"]: r["experience"] for r in rows}
+    assert weighted["ACME"] == pytest.approx((3 * 8.5 + 1 * 2) / 4)
+
+
+def test_happy_contact_is_not_asked_while_a_colleague_suffers(ws: Path) -> None:
+    answer = cx(ws, "gate", "C1", "--action", "review", "--as-of", "2026-03-31")
+    assert {k: answer[k] for k in ("customer_id", "account_id", "action", "allowed")} == {
+        "customer_id": "C1",
+        "account_id": "ACME",
+        "action": "review",
+        "allowed": False,
+    }
+    assert answer["reasons"] == [
+        "colleague C2 at ACME is at 2.0/10 (at or below 3; last scored 2026-03-10)",
+        "ACME has an open service-recovery alert: C2 scored 2.0/10 at Support ticket on 2026-03-10, "
+        "21 days without recovery",
+    ]
+
+
+def test_a_colleague_with_no_recent_score_does_not_block(ws: Path) -> None:
+    answer = cx(ws, "gate", "B1", "--action", "referral", "--as-of", "2026-03-31")
+    assert (answer["allowed"], answer["reasons"]) == (True, [])
+
+
+def test_own_experience_too_low_or_unknown(ws: Path) -> None:
+    assert cx(ws, "gate", "S1", "--as-of", "2026-03-31")["reasons"] == [
+        "S1's own experience is 6.0/10 (below 7; last scored 2026-03-15)"
+    ]
+    assert cx(ws, "gate", "B2", "--as-of", "2026-03-31")["reasons"] == [
+        "B2 has no scored experience in the 90 days before 2026-03-31, so we cannot tell they are happy"
+    ]
+
+
+def test_gate_exits_0_when_refused_and_1_for_an_unknown_contact(ws: Path) -> None:
+    refused = run_cxmap("gate", str(ws), "C1", "--as-of", "2026-03-31")
+    assert refused.returncode == 0
+    assert refused.stdout.splitlines()[0] == "ask C1 for a review? not now"
+    unknown = run_cxmap("gate", str(ws), "NOPE")
+    assert (unknown.returncode, unknown.stderr) == (
+        1,
+        "error: no contact 'NOPE' in the workspace (not in the contacts file or the events)\n",
+    )
+    bad_action = run_cxmap("gate", str(ws), "C1", "--action", "hug")
+    assert bad_action.returncode == 2
+
+
+def test_alerts_day_5_open_not_overdue_and_recoveries_close_them(ws: Path) -> None:
+    rows = cx(ws, "alerts", "--as-of", "2026-03-25")
+    got = [
+        (r["customer_id"], r["account_id"], r["touchpoint"], r["at"], r["emotion"], r["days_open"], r["overdue"])
+        for r in rows
+    ]
+    assert got == [
+        ("C2", "ACME", "support-ticket", "2026-03-10T10:00:00", 2.0, 15, True),
+        ("D4", "DELTA", "support-ticket", "2026-03-10T10:00:00", 1.0, 15, True),
+        ("D1", "DELTA", "support-ticket", "2026-03-20T10:00:00", 2.0, 5, False),  # day 5: open, not overdue
+    ]  # D2 (recovered on day 7) and D3 (recovered on day 8, late) are closed
+
+
+def test_alert_overdue_only_after_seven_days(ws: Path) -> None:
+    day7 = {r["customer_id"]: r for r in cx(ws, "alerts", "--as-of", "2026-03-16")}
+    assert (day7["D4"]["days_open"], day7["D4"]["overdue"]) == (6, False)  # 6 days 14 hours
+    day8 = {r["customer_id"]: r for r in cx(ws, "alerts", "--as-of", "2026-03-17")}
+    assert (day8["D4"]["days_open"], day8["D4"]["overdue"]) == (7, True)  # 7 days 14 hours
+    assert "D2" in day7  # not recovered yet on the 16th
+    assert "D2" not in day8  # recovered on the 17th at 10:00: the alert is closed
+
+
+def test_account_and_customer_details(ws: Path) -> None:
+    acme = cx(ws, "account", "ACME", "--as-of", "2026-03-31")
+    assert (acme["experience"], acme["set_by"], acme["policy"]) == (2.0, "C2", "worst")
+    assert [(c["customer_id"], c["experience"], c["gate"]["allowed"]) for c in acme["contacts"]] == [
+        ("C2", 2.0, False),
+        ("C1", 8.5, False),
+        ("C3", None, False),
+    ]
+    assert [a["customer_id"] for a in acme["alerts"]] == ["C2"]
+    assert [(e["customer_id"], e["at"]) for e in acme["events"]] == [
+        ("C3", "2025-10-01T09:00:00"),
+        ("C1", "2026-03-01T09:00:00"),
+        ("C1", "2026-03-05T09:00:00"),
+        ("C2", "2026-03-10T10:00:00"),
+    ]
+    c2 = cx(ws, "customer", "C2", "--as-of", "2026-03-31")
+    assert (c2["account_id"], c2["role"], c2["experience"]) == ("ACME", "admin", 2.0)
+    assert c2["events"][0]["comment"] == "<script>alert('x')</script> nobody answered"
+    assert c2["emotion_line"] == [{"at": "2026-03-10T10:00:00", "emotion": 2.0}]
+    missing = run_cxmap("account", str(ws), "NOPE")
+    assert (missing.returncode, missing.stderr) == (1, "error: no account 'NOPE' in the workspace\n")
