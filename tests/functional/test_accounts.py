@@ -10,7 +10,10 @@ import pytest
 
 from tests.conftest import run_cxmap, write
 
-ACCOUNTS = "account_id,name,started_at,segment,owner\nACME,Acme Corp,2026-01-01,enterprise,Ana\nBETA,Beta Ltd,2026-01-01,smb,Ben\n"
+ACCOUNTS = (
+    "account_id,name,started_at,segment,owner\n"
+    "ACME,Acme Corp,2026-01-01,enterprise,Ana\nBETA,Beta Ltd,2026-01-01,smb,Ben\n"
+)
 CONTACTS = (
     "customer_id,account_id,added_at,role\n"
     "C1,ACME,2026-01-01,champion\nC2,ACME,2026-01-16,admin\nC3,ACME,2026-01-01,end user\n"
