@@ -33,7 +33,7 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _edges(events: ir.Table) -> ir.Table:
+def edges(events: ir.Table) -> ir.Table:
     """One row per (touchpoint, next touchpoint or null): pairs, customers, median gap, and starts there."""
     window = ibis.window(group_by="customer_id", order_by=list(ORDER))
     steps = events.select("customer_id", "ts", "touchpoint", *ORDER[1:]).mutate(
@@ -73,13 +73,13 @@ def _variants(events: ir.Table, top: int) -> ir.Table:
 def journeys(prepared: Prepared, top: int | None = None) -> dict[str, Any]:
     """The measured journeys of the prepared events (see the module docstring for the definitions)."""
     top = prepared.settings.analysis.top_variants if top is None else top
-    edges = _edges(prepared.events).to_pyarrow().to_pylist()
+    pairs = edges(prepared.events).to_pyarrow().to_pylist()
     variants = _variants(prepared.events, top).to_pyarrow().to_pylist() if top > 0 else []
 
     starts: dict[str, int] = defaultdict(int)
     ends: dict[str, int] = {}
     dfg = []
-    for e in edges:  # one row per pair of touchpoints: small
+    for e in pairs:  # one row per pair of touchpoints: small
         starts[e["touchpoint"]] += e["starts"]
         if e["next_touchpoint"] is None:
             ends[e["touchpoint"]] = e["count"]
