@@ -1,0 +1,118 @@
+"""`create_app`: the web app and API of one workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from itsdangerous import URLSafeTimedSerializer
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cxmap import __version__
+from cxmap.errors import CxmapError, UsageError
+from cxmap.web.deps import LoginRequired, is_api
+from cxmap.web.pages import templates
+from cxmap.web.routes import api, auth, pages
+from cxmap.web.state import AppState
+from cxmap.web.users import AuthStore
+from cxmap.workspace import open_workspace
+
+BODY_LIMIT = 10_000_000  # bytes; a batch of events larger than this should be a file and `cxmap ingest`
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit before reading them (413), so nothing is half-processed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length")
+            too_big = length is not None and (not length.isdigit() or int(length) > self.limit)
+            if too_big:
+                body = error_body("too_large", f"the request body is over {self.limit:,} bytes; send a smaller batch")
+                await JSONResponse(body, 413)(scope, receive, send)
+                return
+            seen = 0
+
+            async def limited() -> Any:
+                nonlocal seen
+                message = await receive()
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise HTTPException(413, f"the request body is over {self.limit:,} bytes")
+                return message
+
+            await self.app(scope, limited, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def _error(request: Request, status: int, code: str, message: str, details: list[Any] | None = None) -> Response:
+    if is_api(request):
+        return JSONResponse(error_body(code, message, details), status)
+    page = templates().get_template("error.html.j2").render(status=status, message=message, user=None)
+    return HTMLResponse(page, status)
+
+
+def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAPI:
+    """The app for one workspace: server-rendered pages, a JSON API under /api, one error handler."""
+    ws = open_workspace(Path(workspace))
+    store = AuthStore(ws.root)
+    app = FastAPI(
+        title="cxmap",
+        version=__version__,
+        description="Customer experience maps as code: the JSON API of one workspace.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.auth = store
+    app.state.signer = URLSafeTimedSerializer(store.secret_key(), salt="cxmap-session")
+    app.state.cx = AppState(ws)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", 303)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "too_large"}
+        return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        details = [{"loc": list(map(str, e.get("loc", ()))), "message": e.get("msg", "")} for e in exc.errors()]
+        return _error(request, 422, "invalid_request", "the request is not valid", details)
+
+    @app.exception_handler(CxmapError)
+    async def _cx(request: Request, exc: CxmapError) -> Response:
+        status = 400 if isinstance(exc, UsageError) else 404 if exc.message.startswith("no ") else 422
+        return _error(request, status, exc.code, exc.message, [p.to_json() for p in exc.problems])
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_middleware(BodyLimit, limit=body_limit)  # type: ignore[arg-type]
+    return app

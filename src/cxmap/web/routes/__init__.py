@@ -1,0 +1,1 @@
+"""Routes by area: auth (login), api (JSON), pages (HTML)."""

@@ -1,0 +1,59 @@
+"""Signing in and out. The only pages reachable without a session."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cxmap.web.deps import SESSION_COOKIE, SESSION_DAYS, auth_store, csrf_checked, new_session, signer
+from cxmap.web.pages import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect a user to another site after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> Response:
+    return page(request, "login.html.j2", next=_safe_next(next), failed=False)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form(..., max_length=200),
+    password: str = Form(..., max_length=500),
+    next: str = Form("/"),
+) -> Response:
+    who = auth_store(request).login(username, password)
+    if who is None:
+        return page(request, "login.html.j2", 401, next=_safe_next(next), failed=True)
+    response = RedirectResponse(_safe_next(next), 303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        signer(request).dumps(new_session(who)),
+        max_age=SESSION_DAYS * 86_400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(csrf_checked)])
+def logout() -> Response:
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,47 @@
+"""What the app keeps between requests: the workspace, and answers cached until the store changes.
+
+The store changes only through loads, so a cached answer is fresh while the store file's size and
+modification time (and its write-ahead log's) are the same as when the answer was computed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from cxmap.workspace import Workspace
+
+T = TypeVar("T")
+
+
+class AppState:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._lock = threading.Lock()
+        self._cache: dict[Any, tuple[Any, Any, datetime]] = {}
+
+    def store_version(self) -> tuple[float, int, float]:
+        """Changes whenever a load commits."""
+        path = self.workspace.store_path
+        wal = path.with_name(path.name + ".wal")
+        stat = path.stat()
+        return stat.st_mtime, stat.st_size, wal.stat().st_mtime if wal.exists() else 0.0
+
+    def cached(self, key: Any, compute: Callable[[], T]) -> tuple[T, datetime]:
+        """The answer for `key`, computed again only when the store has changed; and when it was computed."""
+        version = self.store_version()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit and hit[0] == version:
+                return hit[1], hit[2]
+        value = compute()
+        at = datetime.now(UTC)
+        with self._lock:
+            self._cache[key] = (version, value, at)
+        return value, at
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
