@@ -114,5 +114,5 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     app.include_router(auth.router)
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.add_middleware(BodyLimit, limit=body_limit)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, limit=body_limit)
     return app

@@ -34,7 +34,7 @@ def map_by_id(ws: Workspace, map_id: str) -> tuple[Path, Map]:
 
 def map_summaries(ws: Workspace) -> list[dict[str, Any]]:
     """What `GET /api/maps` returns: one entry per map file."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path, the_map, error in all_maps(ws):
         if the_map is None:
             rows.append(

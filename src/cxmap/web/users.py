@@ -77,7 +77,7 @@ class AuthStore:
 
     def has_users(self) -> bool:
         with closing(self._connect()) as con:
-            return con.execute("SELECT count(*) FROM users").fetchone()[0] > 0
+            return bool(con.execute("SELECT count(*) FROM users").fetchone()[0] > 0)
 
     def login(self, username: str, password: str) -> Principal | None:
         """The user, when the password is right (the same time is spent when the user does not exist)."""
