@@ -38,6 +38,18 @@ cxmap analyze "$demo" --map b2b-onboarding --outcome renewal --outcome-negative 
 cxmap report "$demo" --map b2b-onboarding --outcome renewal --outcome-negative "churn notice" --quiet \
   -o "$demo/out/report.html"
 
+asof=2025-12-31
+echo "== Operating the accounts, as of $asof"
+echo "-- The five worst accounts (an account is only as happy as its worst contact):"
+cxmap accounts "$demo" --as-of "$asof" --worst 5
+echo "-- Overdue milestones (due from each account's start):"
+cxmap milestones "$demo" --map b2b-onboarding --as-of "$asof" --status overdue | tail -n 4
+echo "-- Open service-recovery alerts:"
+cxmap alerts "$demo" --as-of "$asof" | tail -n 4
+contact=$("$python" scripts/refused_contact.py "$demo" "$asof")
+echo "-- May we ask $contact for a review? (a happy contact whose colleague is suffering)"
+cxmap gate "$demo" "$contact" --action review --as-of "$asof"
+
 cat <<EOT
 
 The demo workspace is ready in $demo/.

@@ -166,3 +166,48 @@ def test_account_and_customer_details(ws: Path) -> None:
     assert c2["emotion_line"] == [{"at": "2026-03-10T10:00:00", "emotion": 2.0}]
     missing = run_cxmap("account", str(ws), "NOPE")
     assert (missing.returncode, missing.stderr) == (1, "error: no account 'NOPE' in the workspace\n")
+
+
+MAP = """\
+id: ops
+title: Ops
+touchpoints:
+  - {id: checkin, name: Check-in call, matches: ["Check-in*"]}
+  - {id: qbr, name: QBR, matches: ["QBR"]}
+stages:
+  - id: s
+    title: S
+    steps:
+      - {id: check, action: Check-in, touchpoints: [checkin]}
+      - {id: review, action: Review, touchpoints: [qbr]}
+milestones:
+  - {id: checkin-30, touchpoint: checkin, due_days: 30}
+verifications:
+  - {id: checkin-on-time, text: Check-ins on time, milestone: checkin-30, target: 0.9}
+"""
+
+
+def test_milestones_and_verify(ws: Path) -> None:
+    (ws / "maps" / "ops.yaml").write_text(MAP)
+    rows = cx(ws, "milestones", "--map", "ops", "--as-of", "2026-03-31")
+    got = [(m["account_id"], m["milestone"], m["due"], m["status"], m["done_at"]) for m in rows]
+    assert got == [
+        ("ACME", "checkin-30", "2026-01-31", "late", "2026-03-05T09:00:00"),  # started 2026-01-01
+        ("BETA", "checkin-30", "2026-01-31", "overdue", None),
+        ("DELTA", "checkin-30", "2026-04-09", "upcoming", None),  # no start date: its first event, 10 March
+        ("SOLO", "checkin-30", "2026-04-14", "upcoming", None),
+    ]
+    overdue = cx(ws, "milestones", "--map", "ops", "--as-of", "2026-03-31", "--status", "overdue")
+    assert [m["account_id"] for m in overdue] == ["BETA"]
+    [check] = cx(ws, "verify", "--map", "ops", "--as-of", "2026-03-31")
+    assert {k: check[k] for k in ("verification", "measured", "target", "passed", "failing_accounts")} == {
+        "verification": "checkin-on-time",
+        "measured": 0.0,
+        "target": 0.9,
+        "passed": False,
+        "failing_accounts": ["ACME", "BETA"],
+    }
+    assert run_cxmap("verify", str(ws), "--map", "ops", "--as-of", "2026-03-31").returncode == 0
+    assert run_cxmap("verify", str(ws), "--map", "ops", "--as-of", "2026-03-31", "--fail-under").returncode == 1
+    no_map = run_cxmap("milestones", str(ws))
+    assert no_map.returncode == 2

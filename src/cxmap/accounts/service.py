@@ -17,6 +17,9 @@ from cxmap.accounts.alerts import open_alerts
 from cxmap.accounts.base import AsOf, events_as_of, memberships, resolve_as_of
 from cxmap.accounts.gating import gate
 from cxmap.accounts.health import POLICIES, account_health, contacts_with_experience
+from cxmap.accounts.milestones import milestones
+from cxmap.accounts.progress import map_progress
+from cxmap.accounts.verify import verify
 from cxmap.analytics.analyze import find_map
 from cxmap.analytics.prepare import Prepared
 from cxmap.engine import connect
@@ -95,11 +98,17 @@ def account(ctx: Context, account_id: str, gate_action: str | None = "review") -
         for c in contacts:
             c["gate"] = gate(ctx.prepared, ctx.members, c["customer_id"], gate_action, ctx.as_of)
     alerts = [_plain(r) for r in open_alerts(ctx.prepared, ctx.members, ctx.as_of, group).to_pyarrow().to_pylist()]
+    planned: dict[str, Any] = {}
+    if ctx.map is not None:
+        mine = [m for m in milestone_list(ctx) if m["account_id"] == account_id]
+        progress = map_progress(ctx.con, ctx.map, ctx.workspace.settings, ctx.as_of, account_id=account_id)
+        planned = {"map": ctx.map.id, "milestones": mine, "progress": progress}
     return {
         **found[0],
         "as_of": ctx.as_of.iso(),
         "contacts": contacts,
         "alerts": alerts,
+        **planned,
         "events": _timeline(ctx, [c["customer_id"] for c in contacts]),
     }
 
@@ -120,7 +129,14 @@ def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
     )
     person = contacts_with_experience(ctx.prepared, group, ctx.as_of).to_pyarrow().to_pylist()[0]
     alerts = [_plain(r) for r in open_alerts(ctx.prepared, ctx.members, ctx.as_of, group).to_pyarrow().to_pylist()]
+    planned: dict[str, Any] = {}
+    if ctx.map is not None:
+        planned = {
+            "map": ctx.map.id,
+            "progress": map_progress(ctx.con, ctx.map, ctx.workspace.settings, ctx.as_of, customer_id=customer_id),
+        }
     return {
+        **planned,
         "customer_id": customer_id,
         "account_id": person["account_id"],
         "role": person["role"],
@@ -142,3 +158,21 @@ def alerts(ctx: Context) -> list[dict[str, Any]]:
 
 def gate_answer(ctx: Context, customer_id: str, action: str) -> dict[str, Any]:
     return gate(ctx.prepared, ctx.members, customer_id, action, ctx.as_of)
+
+
+def _need_map(ctx: Context, what: str) -> Map:
+    if ctx.map is None:
+        raise UsageError(f"{what} needs a map: add --map MAP_ID")
+    return ctx.map
+
+
+def milestone_list(ctx: Context, status: str | None = None) -> list[dict[str, Any]]:
+    """Every account's milestones from the map, with their status as of the moment."""
+    the_map = _need_map(ctx, "milestones")
+    return milestones(ctx.con, the_map, ctx.workspace.settings, ctx.as_of, status, ctx.prepared, ctx.members)
+
+
+def verification_list(ctx: Context) -> list[dict[str, Any]]:
+    """Every verification of the map, measured against its target."""
+    the_map = _need_map(ctx, "verify")
+    return verify(ctx.con, the_map, ctx.workspace.settings, ctx.as_of, None, ctx.prepared, ctx.members)

@@ -150,6 +150,53 @@ def alerts_cmd(workspace: Path = WORKSPACE, as_of: str | None = AS_OF, as_json: 
     echo(f"{len(rows)} open alerts")
 
 
+def milestones_cmd(
+    workspace: Path = WORKSPACE,
+    map_id: str = typer.Option(..., "--map", "-m", help="The map whose milestones to check."),
+    as_of: str | None = AS_OF,
+    status: str | None = typer.Option(None, "--status", help="Only done, late, overdue or upcoming."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Every account's milestones: due from the account's start, with their status as of a date."""
+    from cxmap.accounts.service import milestone_list
+
+    with reporting(as_json):
+        rows = milestone_list(_ctx(workspace, as_of, map_id), status)
+    if as_json:
+        emit_json(rows)
+        return
+    for m in rows:
+        done = f", done {m['done_at'][:10]}" if m["done_at"] else ""
+        echo(f"{m['status']:<9} {m['account_id']}  {m['milestone']} ({m['touchpoint']}) due {m['due']}{done}")
+    echo(f"{len(rows)} milestones")
+
+
+def verify_cmd(
+    workspace: Path = WORKSPACE,
+    map_id: str = typer.Option(..., "--map", "-m", help="The map whose verifications to measure."),
+    as_of: str | None = AS_OF,
+    fail_under: bool = typer.Option(False, "--fail-under", help="Exit 1 when a verification misses its target."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Every verification of the map measured on the data, against its target (exit 0 unless --fail-under)."""
+    from cxmap.accounts.service import verification_list
+
+    with reporting(as_json):
+        rows = verification_list(_ctx(workspace, as_of, map_id))
+    if as_json:
+        emit_json(rows)
+    else:
+        for v in rows:
+            verdict = {True: "pass", False: "FAIL", None: "n/a "}[v["passed"]]
+            measured = "not measured" if v["measured"] is None else f"{v['measured']:.0%}"
+            echo(
+                f"{verdict}  {v['verification']}: {measured} against {v['target']:.0%} ({v['text']}; "
+                f"{len(v['failing_accounts'])} accounts failing)"
+            )
+    if fail_under and any(v["passed"] is False for v in rows):
+        raise typer.Exit(1)
+
+
 EXAMPLES = {
     "accounts": "Example: cxmap accounts acme/ --as-of 2026-06-30 --worst 20",
     "account": "Example: cxmap account acme/ ACME-001 --json",

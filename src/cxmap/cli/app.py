@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "customer": (accounts.customer_cmd, accounts.EXAMPLES["customer"]),
     "gate": (accounts.gate_cmd, accounts.EXAMPLES["gate"]),
     "alerts": (accounts.alerts_cmd, accounts.EXAMPLES["alerts"]),
+    "milestones": (accounts.milestones_cmd, accounts.EXAMPLES["milestones"]),
+    "verify": (accounts.verify_cmd, accounts.EXAMPLES["verify"]),
 }
 app.add_typer(maps.new_app, name="new")
 for name, (function, example) in COMMANDS.items():
