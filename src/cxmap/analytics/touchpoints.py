@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
+
 from cxmap.analytics.findings import TouchpointStats
 from cxmap.analytics.prepare import Prepared
 from cxmap.analytics.stats import clean, mean_interval
@@ -32,7 +34,9 @@ def touchpoint_stats(prepared: Prepared) -> list[TouchpointStats]:
     e = prepared.events
     a = prepared.settings.analysis
     scored = e.emotion.notnull()
-    stats = e.group_by(["touchpoint", "segment", "period"]).aggregate(
+    split = prepared.scope.segment is not None or prepared.scope.period is not None
+    keys = ["touchpoint", "segment", "period"] if split else ["touchpoint"]
+    stats = e.group_by(keys).aggregate(
         events=e.count(),
         customers=e.customer_id.nunique(),
         scored=e.emotion.count(),
@@ -45,8 +49,13 @@ def touchpoint_stats(prepared: Prepared) -> list[TouchpointStats]:
         customers_negative=e.customer_id.nunique(where=e.emotion <= a.negative_max),
         customers_positive=e.customer_id.nunique(where=e.emotion >= a.positive_min),
     )
-    totals = e.group_by(["segment", "period"]).aggregate(all_customers=e.customer_id.nunique())
-    joined = stats.join(totals, ["segment", "period"])
+    if split:
+        totals = e.group_by(["segment", "period"]).aggregate(all_customers=e.customer_id.nunique())
+        joined = stats.join(totals, ["segment", "period"])
+    else:
+        joined = stats.mutate(
+            segment=ibis.literal("all"), period=ibis.literal("all"), all_customers=e.customer_id.nunique().as_scalar()
+        )
     rows = joined.to_pyarrow().to_pylist()
     low, high = mean_interval(
         [r["mean"] if r["mean"] is not None else float("nan") for r in rows],
