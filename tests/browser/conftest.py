@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.web.conftest import server  # noqa: F401  (a real cxmap server for the web app's browser tests)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -377,3 +377,12 @@ def render_report(findings: Findings, the_map: Map | None = None, evidence: Evid
     findings at those touchpoints.
     """
     return _environment().get_template("report.html.j2").render(_context(findings, the_map, evidence))
+
+
+def measured_map_svg(findings: Findings, the_map: Map) -> dict[str, Any]:
+    """The report's measured map, for pages that embed it: ``map_svg`` (the map with the measured line,
+    grades and markers linked to ``#hot-spot-...``-style anchors, see :func:`anchor`), ``labels_svg`` (the
+    pinned lane labels), ``legend_svg``, ``pin_width`` and ``markers``."""
+    r = _Report(findings, the_map, None)
+    markers = r.markers()
+    return _map_part(r, markers) | {"markers": markers}
