@@ -50,6 +50,10 @@ contact=$("$python" scripts/refused_contact.py "$demo" "$asof")
 echo "-- May we ask $contact for a review? (a happy contact whose colleague is suffering)"
 cxmap gate "$demo" "$contact" --action review --as-of "$asof"
 
+echo "== A demo admin for the web app"
+demo_password="cxmap-demo-password"
+echo "$demo_password" | cxmap user add "$demo" demo --role admin --password-stdin >/dev/null
+
 cat <<EOT
 
 The demo workspace is ready in $demo/.
@@ -58,4 +62,7 @@ Open in a browser:
   $demo/out/b2b-onboarding.html  the drawn B2B SaaS journey map
   (also $demo/out/car-service-visit.html and $demo/out/library-membership.html)
 Try: .venv/bin/cxmap journeys $demo --top 10     .venv/bin/cxmap check $demo --strict
+
+Share it in the browser:  .venv/bin/cxmap serve $demo
+  then open http://127.0.0.1:8000 and sign in as demo / $demo_password
 EOT
