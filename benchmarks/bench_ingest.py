@@ -5,14 +5,15 @@ Run from the repository root, with cxmap installed (`make install`):
     .venv/bin/python benchmarks/bench_ingest.py                      # 1M and 10M events, Parquet and CSV
     .venv/bin/python benchmarks/bench_ingest.py --sizes 100000       # a smoke check, a few seconds
     .venv/bin/python benchmarks/bench_ingest.py --sizes 1000000 --formats parquet --memory-limit 1GB
-    .venv/bin/python benchmarks/bench_ingest.py --repeat 3                           # median of three runs
+    .venv/bin/python benchmarks/bench_ingest.py --repeat 3        # the median of three runs of each case
 
-The seeded generator (`python -m cxmap.synthetic`) writes each data set once under OUT/data and later runs
-reuse it. Each case gets a fresh workspace; `cxmap ingest WS FILE --quiet --json` runs as a child process
-and is timed from its start to its exit (Python start-up included), its peak memory being the resident set
-size the operating system reports for it when it ends. Every case is loaded twice: the second load of the
-same file loads nothing (every event is already there), which measures the de-duplication against the
-store. The figures are printed as a Markdown table and written to OUT/results.json.
+The seeded generator (`python -m cxmap.synthetic`) writes each data set once under OUT/data; later runs
+reuse it (a change to the generator's source makes a new one). Each case gets a fresh workspace, and
+`cxmap ingest WS FILE --quiet --json` runs as a child process, timed from its start to its exit (Python
+start-up included); its peak memory is the resident set size the operating system reports for it when it
+ends. Every case is loaded twice: the second load of the same file loads nothing (every event is already
+there), which measures the de-duplication against the store. The figures are printed as a Markdown table
+and written to OUT/results.json.
 
 The generator makes about the number of events asked for (the exact count depends on its draws); events
 per second are computed from the rows the load actually read.
@@ -21,6 +22,8 @@ per second are computed from the rows the load actually read.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -45,7 +48,7 @@ class Run:
     file_mb: float
     seconds: float
     cpu_seconds: float  # user + system
-    peak_mb: float
+    peak_mb: float  # MiB
     store_mb: float
     error: str | None = None  # the first line of the error when the load failed
 
@@ -63,9 +66,17 @@ def _cxmap() -> str:
     return found
 
 
+def _generator_version() -> str:
+    """A short hash of the generator's source: a changed generator makes new data, not stale figures."""
+    spec = importlib.util.find_spec("cxmap.synthetic")
+    if spec is None or spec.origin is None:
+        sys.exit("cannot find cxmap.synthetic: install cxmap (make install) or run with .venv/bin/python")
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()[:8]
+
+
 def _data(out: Path, events: int, fmt: str, seed: int) -> Path:
     """The events file for (events, fmt, seed), generated only when it is not there yet."""
-    folder = out / "data" / f"{fmt}-{events}-seed{seed}"
+    folder = out / "data" / f"{fmt}-{events}-seed{seed}-{_generator_version()}"
     path = folder / f"events.{fmt}"
     done = folder / "done"
     if path.exists() and done.exists():
@@ -81,7 +92,7 @@ def _data(out: Path, events: int, fmt: str, seed: int) -> Path:
 
 
 def _timed(cmd: list[str], log: Path) -> tuple[float, float, float, int, str]:
-    """Run `cmd`: wall seconds, CPU seconds, peak RSS in MB (of the process, or of a child it waited for that
+    """Run `cmd`: wall seconds, CPU seconds, peak RSS in MiB (of the process, or of a child it waited for that
     was larger), exit code, output."""
     with log.open("w", encoding="utf-8") as sink:
         started = time.monotonic()
@@ -123,11 +134,12 @@ def run_case(cxmap: str, out: Path, events: int, fmt: str, seed: int, memory_lim
             run.rows_read, run.loaded = int(result["rows_read"]), int(result["loaded"])
             said = f"{run.rows_read:,} rows, {run.per_second:,.0f} events/s, loaded {run.loaded:,}"
         else:
-            first = (text.strip().splitlines() or ["no output"])[0][:200].replace("|", "/")
+            first = (text.strip().splitlines() or ["no output"])[0].removeprefix("cxmap: internal error: ")
+            first = first[:160].replace("|", "/")
             run.error = f"exit {code}: {first}"
             said = f"FAILED ({run.error}; full output in {log})"
         print(
-            f"  {fmt} {events:,} {load}: {seconds:.2f} s (CPU {cpu:.2f} s), peak {peak:,.0f} MB, {said}",
+            f"  {fmt} {events:,} {load}: {seconds:.2f} s (CPU {cpu:.2f} s), peak {peak:,.0f} MiB, {said}",
             file=sys.stderr,
             flush=True,
         )
@@ -140,7 +152,7 @@ def table(runs: list[Run]) -> str:
     """One row per case and load: the run with the median time, the range of times, the largest peak."""
     head = (
         "| events | format | file MB | load | loaded | seconds (median) | range s | CPU s | events/s "
-        "| target events/s | met | peak MB |\n"
+        "| target events/s | met | peak MiB (largest) |\n"
         "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|"
     )
     groups: dict[tuple[int, str, str], list[Run]] = {}
@@ -149,8 +161,8 @@ def table(runs: list[Run]) -> str:
     rows = []
     for group in groups.values():
         failed = [r for r in group if r.error]
-        ordered = sorted(group, key=lambda r: r.seconds)
-        r = failed[0] if failed else ordered[(len(ordered) - 1) // 2]
+        ordered = sorted(failed or group, key=lambda r: r.seconds)
+        r = ordered[(len(ordered) - 1) // 2]
         target = TARGETS[r.fmt]
         spread = f"{ordered[0].seconds:.2f}-{ordered[-1].seconds:.2f}" if len(group) > 1 else ""
         peak = max(x.peak_mb for x in group)
@@ -193,10 +205,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--memory-limit", help="Set ingest.memory_limit in each workspace (default: cxmap's, 2GB).")
     parser.add_argument("--repeat", type=int, default=1, help="Runs of each case; the table shows the median.")
+    parser.add_argument("--generate-only", action="store_true", help="Write the data sets, print their paths, stop.")
     args = parser.parse_args()
 
     cxmap = _cxmap()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.generate_only:
+        for events in args.sizes:
+            for fmt in args.formats:
+                print(_data(args.out, events, fmt, args.seed))
+        return
     runs: list[Run] = []
     for events in args.sizes:
         for fmt in args.formats:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import typer
 
 from cxmap import __version__
-from cxmap.cli import accounts, analysis, interchange, maps, workspace
+from cxmap.cli import accounts, analysis, interchange, maps, server, workspace
 
 app = typer.Typer(
     name="cxmap",
@@ -41,12 +41,15 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "alerts": (accounts.alerts_cmd, accounts.EXAMPLES["alerts"]),
     "milestones": (accounts.milestones_cmd, accounts.EXAMPLES["milestones"]),
     "verify": (accounts.verify_cmd, accounts.EXAMPLES["verify"]),
+    "serve": (server.serve, server.EXAMPLES["serve"]),
 }
 app.add_typer(maps.new_app, name="new")
 for name, (function, example) in COMMANDS.items():
     app.command(name, epilog=example)(function)
 app.add_typer(interchange.export_app, name="export")
 app.add_typer(interchange.import_app, name="import")
+app.add_typer(server.user_app, name="user")
+app.add_typer(server.token_app, name="token")
 
 
 def _version(value: bool) -> None:

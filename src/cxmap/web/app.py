@@ -15,7 +15,8 @@ from cxmap import __version__
 from cxmap.errors import CxmapError, UsageError
 from cxmap.web.deps import LoginRequired, is_api
 from cxmap.web.pages import templates
-from cxmap.web.routes import api, auth, pages
+from cxmap.web.routes import accounts_pages, api, auth, findings_pages, maps_pages, pages
+from cxmap.web.routes.edit_pages import router as edit_router
 from cxmap.web.state import AppState
 from cxmap.web.users import AuthStore
 from cxmap.workspace import open_workspace
@@ -114,5 +115,9 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     app.include_router(auth.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(maps_pages.router)
+    app.include_router(findings_pages.router)
+    app.include_router(accounts_pages.router)
+    app.include_router(edit_router)
     app.add_middleware(BodyLimit, limit=body_limit)
     return app

@@ -179,7 +179,8 @@ def ingest(workspace: Workspace, paths: list[str], options: Options, steps: Step
     started = datetime.now(UTC).replace(tzinfo=None)
     with workspace.connect() as con:
         con.execute(f"SET TimeZone = {lit(workspace.settings.timezone)}")
-        con.execute(f"SET memory_limit = {lit(workspace.settings.ingest.memory_limit)}")
+        if workspace.settings.ingest.memory_limit:
+            con.execute(f"SET memory_limit = {lit(workspace.settings.ingest.memory_limit)}")
         spill = workspace.root / ".cxmap" / "tmp"
         spill.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = {lit(str(spill))}")

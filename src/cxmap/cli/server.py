@@ -1,0 +1,115 @@
+"""`cxmap serve` (the web app and API of a workspace), `cxmap user add` and `cxmap token create`."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import typer
+
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, reporting
+from cxmap.errors import CxmapError, UsageError
+from cxmap.workspace import open_workspace
+
+WORKSPACE = typer.Argument(..., help="The workspace folder.")
+ROLE = typer.Option(..., "--role", help="viewer (reads), editor (maps and ideas) or admin (users, tokens, ingest).")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+user_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for machines (Authorization: Bearer ...).", no_args_is_help=True)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the port before saying where we serve (a taken port is one clear line, not a traceback)."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms wait for a delayed ACK
+        sock.bind(info[4])
+    except OSError as exc:
+        raise CxmapError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def serve(
+    workspace: Path = WORKSPACE,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on (0: any free port).", min=0, max=65535),
+) -> None:
+    """Serve the web app and the JSON API of a workspace; prints the URL. The first start creates the
+    user `admin` and prints its password once."""
+    import uvicorn  # the web stack loads only for this command
+
+    from cxmap.web.app import create_app
+    from cxmap.web.users import AuthStore
+
+    with reporting():
+        ws = open_workspace(workspace)
+        app = create_app(ws.root)
+        store = AuthStore(ws.root)
+        first_password = None if store.has_users() else store.add_user("admin", "admin")
+        sock = _listen(host, port)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    if first_password:
+        echo(f"first start: created the user admin with the one-time password: {first_password}")
+        echo("  it is shown only this once; add people with `cxmap user add`, tokens with `cxmap token create`")
+    if host not in LOOPBACK:
+        echo(f"note: listening on {host}, not only this machine; put it behind HTTPS before people sign in")
+    echo(f"serving {ws.root} at http://{shown}:{bound}/ (API: http://{shown}:{bound}/api/; Ctrl+C stops)")
+    sys.stdout.flush()
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+@user_app.command("add", epilog="Example: cxmap user add acme/ ana --role editor")
+def user_add(
+    workspace: Path = WORKSPACE,
+    name: str = typer.Argument(..., help="The user name people sign in with."),
+    role: str = ROLE,
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input instead of generating one."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a person who signs in to the web app; prints the generated password once."""
+    from cxmap.web.users import AuthStore
+
+    with reporting(as_json):
+        ws = open_workspace(workspace)
+        given = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+        if password_stdin and not given:
+            raise UsageError("--password-stdin: no password on standard input")
+        password = AuthStore(ws.root).add_user(name, role, given)
+    if as_json:
+        emit_json({"user": name, "role": role, **({} if given else {"password": password})})
+    elif given:
+        echo(f"added {name} ({role})")
+    else:
+        echo(f"added {name} ({role}) with the password: {password}")
+        echo("  it is shown only this once; pass it on to them safely")
+
+
+@token_app.command("create", epilog="Example: cxmap token create acme/ crm-sync --role admin")
+def token_create(
+    workspace: Path = WORKSPACE,
+    name: str = typer.Argument(..., help="What the token is for (a name to recognise it by)."),
+    role: str = ROLE,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create an API token for a machine; prints it once (only its SHA-256 is kept)."""
+    from cxmap.web.users import AuthStore
+
+    with reporting(as_json):
+        ws = open_workspace(workspace)
+        token = AuthStore(ws.root).create_token(name, role)
+    if as_json:
+        emit_json({"name": name, "role": role, "token": token})
+    else:
+        echo(token)
+        echo(f"  API token '{name}' ({role}), shown only this once; send it as: Authorization: Bearer TOKEN", err=True)
+
+
+EXAMPLES = {"serve": "Example: cxmap serve acme/ --host 127.0.0.1 --port 8000"}
