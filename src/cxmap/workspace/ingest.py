@@ -130,17 +130,30 @@ def _score_comments(con: duckdb.DuckDBPyConnection, model_name: str) -> int:
 
 
 def _write_events(con: duckdb.DuckDBPyConnection, load_id: int, model: str) -> int:
+    """Insert the usable staged events that are new: not in the store, and the first of their id in the load.
+
+    Duplicates within the load come from a narrow aggregate on event ids (not a window carrying whole
+    rows), and the check against the store is an uncorrelated anti join, skipped while the store is empty:
+    this keeps a re-load of millions of events within the engine's memory.
+    """
+    stored = con.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()
+    against_store = "ANTI JOIN events e ON e.event_id = s.event_id" if stored and stored[0] else ""
     sql = f"""
     INSERT INTO events
+    WITH dups AS (
+        SELECT event_id, min(__row) AS first FROM staged WHERE __reason IS NULL
+        GROUP BY event_id HAVING count(*) > 1
+    )
     SELECT s.event_id, s.customer_id, s.account_id, s."timestamp", s.touchpoint, s.channel, s.department,
         s.score, s.scale,
         CASE WHEN s.score IS NOT NULL THEN s.score_emotion ELSE (c.compound + 1) * 5 END,
         CASE WHEN s.score IS NOT NULL THEN 'score' WHEN c.compound IS NOT NULL THEN {lit(model)} END,
         s.nps_class, s.comment, s.attributes, {load_id}, s.__row
     FROM staged s
+    {against_store}
+    ANTI JOIN dups d ON d.event_id = s.event_id AND d.first <> s.__row
     LEFT JOIN sentiment_cache c ON c.comment_hash = s.comment_hash AND c.model = {lit(model)}
-    WHERE s.__reason IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)
-    QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.__row) = 1
+    WHERE s.__reason IS NULL
     """
     row = con.execute(sql).fetchone()
     return int(row[0]) if row else 0
