@@ -104,6 +104,12 @@ async def load(url: str, token: str, paths: list[str], concurrency: int) -> tupl
         return time.perf_counter() - started, latencies
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds the server process has used (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -155,14 +161,13 @@ def main() -> None:
         httpx.get(f"{url}/api/alerts", headers={"Authorization": f"Bearer {viewer}"}, timeout=600).raise_for_status()
         print(f"first answer after start (snapshot computed): {time.perf_counter() - start:.1f} s")
         asyncio.run(load(url, viewer, paths[:200], args.concurrency))  # warm the connections and the code
+        before = server_cpu(proc.pid)
         wall, latencies = asyncio.run(load(url, viewer, paths, args.concurrency))
+        used = server_cpu(proc.pid) - before
         print(f"{args.requests:,} requests, concurrency {args.concurrency}, {wall:.1f} s")
-        print(
-            "load average after (other work on the machine competes for its cores): {:.2f} {:.2f} {:.2f}".format(
-                *os.getloadavg()
-            )
-        )
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print(line("all", latencies["account"] + latencies["gate"], wall))
+        print(f"server CPU per request: {used / args.requests * 1000:.2f} ms ({args.requests / used:,.0f}/s a core)")
         print(line("account", latencies["account"]))
         print(line("gate", latencies["gate"]))
         if args.refresh:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from cxmap.cli.analysis import _day
-from cxmap.cli.output import JSON_OPTION, echo, emit_json, reporting
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, pluralise, reporting
 
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
 AS_OF = typer.Option(None, "--as-of", help="Answer as of the end of this day (YYYY-MM-DD); default: latest event.")
@@ -43,7 +43,7 @@ def accounts_cmd(
     for r in rows:
         echo(
             f"{_grade(r['experience'])}  {r['account_id']}  {r['name'] or ''}  (set by {r['set_by'] or '-'}; "
-            f"{r['contacts']} contacts, {r['open_alerts']} open alerts)"
+            f"{pluralise(r['contacts'], 'contact')}, {pluralise(r['open_alerts'], 'open alert')})"
         )
 
 
@@ -145,7 +145,8 @@ def alerts_cmd(workspace: Path = WORKSPACE, as_of: str | None = AS_OF, as_json: 
     for a in rows:
         echo(
             f"{'OVERDUE' if a['overdue'] else 'open   '}  {a['customer_id']} ({a['account_id'] or '-'}): "
-            f"{a['emotion']:.1f}/10 at {a['touchpoint']} on {a['at'][:10]}, {a['days_open']} days without recovery"
+            f"{a['emotion']:.1f}/10 at {a['touchpoint']} on {a['at'][:10]}, "
+            f"{pluralise(a['days_open'], 'day')} without recovery"
         )
     echo(f"{len(rows)} open alerts")
 
