@@ -5,7 +5,8 @@ workspace, in one transaction, as `cxmap ingest` does; the transaction is rolled
 workspace is left as it was) unless --commit is given. Run one variant per process, so that the peak memory
 printed is that variant's own:
 
-    .venv/bin/python benchmarks/ingest_variants.py WS FILE --stage current --write current   # today's SQL
+    .venv/bin/python benchmarks/ingest_variants.py WS FILE --stage current --write current   # cxmap's SQL now
+    .venv/bin/python benchmarks/ingest_variants.py WS FILE --stage current --write qualify   # as first measured
     .venv/bin/python benchmarks/ingest_variants.py WS FILE --stage lean --write anti        # proposed SQL
     .venv/bin/python benchmarks/ingest_variants.py WS FILE --stage none --write anti        # proposed, streamed
 
@@ -14,7 +15,7 @@ WS is a workspace (`cxmap init WS`; load FILE into it first with `cxmap ingest` 
 the same file into an empty workspace: run it on an empty WS, and it prints how many rows differ (0 expected).
 
 Stages:
-  current  today's staging: every row of the file, canonical, in a temporary table (canonical.events_sql).
+  current  cxmap's staging: every row of the file, canonical, in a temporary table (canonical.events_sql).
   lean     the same table from cheaper expressions: a typed timestamp column in a UTC workspace is not sent
            through the time zone library twice, and typed columns are not cast to text for the checks (their
            text is made only for the message of a row that goes to the quarantine). Same event ids.
@@ -25,7 +26,9 @@ Stages:
   bare     a floor, not a proposal: the canonical rows straight into the events table, with no quarantine,
            no comments, no check against the store and no de-duplication.
 Writes:
-  current  ingest._write_events: NOT EXISTS against the store and QUALIFY row_number() for duplicates in the load.
+  current  whatever cxmap's ingest._write_events does now.
+  qualify  the insert as first measured (src/cxmap/workspace/ingest.py as of 7dc351b): a correlated NOT EXISTS
+           against the store and QUALIFY row_number() for duplicates in the load.
   anti     an ANTI JOIN against the store (left out when the store has no events), and duplicates in the load
            found by a narrow GROUP BY event_id HAVING count(*) > 1 instead of a row_number over whole rows.
 """
@@ -129,6 +132,16 @@ def anti_write_sql(source: str, load_id: int, store_empty: bool, dedup_in_query:
     FROM {source} s {against_store} {against_dups}
     LEFT JOIN sentiment_cache c ON c.comment_hash = s.comment_hash AND c.model = {lit(MODEL)}
     WHERE s.__reason IS NULL"""
+
+
+def qualify_write_sql(load_id: int) -> str:
+    """The events insert as first measured: the whole load through a window, a correlated NOT EXISTS."""
+    return f"""INSERT INTO events
+    SELECT {EVENT_COLUMNS.format(model=lit(MODEL), load_id=load_id)}
+    FROM staged s
+    LEFT JOIN sentiment_cache c ON c.comment_hash = s.comment_hash AND c.model = {lit(MODEL)}
+    WHERE s.__reason IS NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)
+    QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.__row) = 1"""
 
 
 def drop_later_duplicates(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
@@ -240,6 +253,11 @@ def run(args: argparse.Namespace) -> None:
         step("score comments", lambda: _score_comments(con, MODEL))
         if args.write == "current":
             loaded = step("write events (_write_events)", lambda: _write_events(con, load_id, MODEL))
+        elif args.write == "qualify":
+            loaded = step(
+                "write events (NOT EXISTS, QUALIFY)",
+                lambda: con.execute(qualify_write_sql(load_id)).fetchone()[0],
+            )
         else:
             loaded = step(
                 "write events (anti join)",
@@ -277,14 +295,14 @@ def main() -> None:
     parser.add_argument("workspace", type=Path)
     parser.add_argument("file", type=Path)
     parser.add_argument("--stage", choices=["current", "lean", "file", "none", "bare"], default="lean")
-    parser.add_argument("--write", choices=["current", "anti"], default="anti")
+    parser.add_argument("--write", choices=["current", "qualify", "anti"], default="anti")
     parser.add_argument("--commit", action="store_true", help="Keep what the load wrote (default: roll back).")
     parser.add_argument("--memory-limit", help="Engine memory limit (default: the workspace's ingest.memory_limit).")
     parser.add_argument("--threads", type=int)
     parser.add_argument("--no-insertion-order", action="store_true", help="SET preserve_insertion_order = false.")
     parser.add_argument("--same-as", type=Path, help="A workspace where cxmap loaded FILE: compare the events.")
     args = parser.parse_args()
-    if args.stage in ("none", "bare") and args.write == "current":
+    if args.stage in ("none", "bare") and args.write != "anti":
         parser.error(f"--stage {args.stage} writes with --write anti only")
     run(args)
 

@@ -31,9 +31,9 @@ class IngestSettings(Section):
         "vader", description="Model that scores comments without a score (`vader` ships with cxmap)."
     )
     memory_limit: str | None = Field(
-        None,
-        description="Memory the engine may use while loading (for example 4GB); beyond it, work spills to disk. "
-        "Empty: the engine's default (80% of the machine's memory).",
+        "2GB",
+        description="Memory the engine may use while loading; beyond it, work spills to the workspace's "
+        ".cxmap/tmp/. Empty: the engine's default (80% of the machine's memory).",
     )
 
 

@@ -262,6 +262,14 @@ def test_strict_loads_nothing_when_a_row_is_bad(ws: Path, tmp_path: Path) -> Non
     ) == [(0, 0, 0)]
 
 
+def test_strict_after_an_earlier_load_quarantined_the_same_rows(ws: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.csv", BAD)
+    ingest(ws, str(path))
+    result = run_cxmap("ingest", str(ws), str(path), "--strict")
+    assert (result.returncode, result.stderr) == (
+        1, f"error: {path}:4: no customer_id; --strict: nothing was loaded (7 rows could not be read)\n")
+
+
 def test_tsv_jsonl_parquet_and_gzip_give_the_same_events(ws: Path, tmp_path: Path) -> None:
     tsv = write(tmp_path / "a.tsv", "customer_id\ttimestamp\ttouchpoint\tscore\nT1\t2026-01-05\tDemo\t6\n")
     jsonl = tmp_path / "b.jsonl.gz"

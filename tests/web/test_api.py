@@ -217,7 +217,7 @@ def test_gate_as_of_and_bad_actions(server: Server, viewer: httpx.Client) -> Non
 
 
 def test_every_gating_answer_of_the_snapshot_is_the_services(server: Server) -> None:
-    """Every contact of the workspace and every action (in memory: the service takes ~0.1 s an answer)."""
+    """Every tenth contact of the workspace and every action, in memory (the service takes ~0.1 s an answer)."""
     ws = open_workspace(server.workspace)
     snap = build(ws)
     with context(server.workspace) as ctx:

@@ -229,9 +229,11 @@ def _finish(
     staged, usable = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     result.rows_read = staged + result.quarantined - (staged - usable)
     if options.strict and result.quarantined:
+        # The rows may already be in the quarantine from an earlier load of the same file (kept once).
         reasons = con.execute(
-            "SELECT file, line, reason FROM quarantine WHERE load_id = ? ORDER BY file, line LIMIT 1",
-            [load_id],
+            "SELECT file, line, reason FROM quarantine WHERE load_id = ? OR list_contains(?, file) "
+            "ORDER BY load_id DESC, file, line LIMIT 1",
+            [load_id, result.sources],
         ).fetchall()
         file, line, reason = reasons[0]
         raise CxmapError(
