@@ -267,7 +267,9 @@ def test_strict_after_an_earlier_load_quarantined_the_same_rows(ws: Path, tmp_pa
     ingest(ws, str(path))
     result = run_cxmap("ingest", str(ws), str(path), "--strict")
     assert (result.returncode, result.stderr) == (
-        1, f"error: {path}:4: no customer_id; --strict: nothing was loaded (7 rows could not be read)\n")
+        1,
+        f"error: {path}:4: no customer_id; --strict: nothing was loaded (7 rows could not be read)\n",
+    )
 
 
 def test_tsv_jsonl_parquet_and_gzip_give_the_same_events(ws: Path, tmp_path: Path) -> None:
