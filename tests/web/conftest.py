@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from cxmap import synthetic
 from cxmap.progress import Steps
@@ -20,6 +16,7 @@ from cxmap.web.app import create_app
 from cxmap.web.users import AuthStore
 from cxmap.workspace import init_workspace
 from cxmap.workspace.ingest import Options, ingest
+from tests.web.throwaway import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORDS = {"ada": "admin-password-1", "eddie": "editor-password-1", "vera": "viewer-password-1"}
@@ -42,12 +39,6 @@ class Server:
         return client
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def build_workspace(root: Path) -> Path:
     """The example maps and a small seeded data set (accounts, contacts, ~6,000 events)."""
     ws = init_workspace(root / "ws")
@@ -67,20 +58,5 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = build_workspace(tmp_path_factory.mktemp("web"))
     store = AuthStore(root)
     tokens = (store.create_token("test viewer", "viewer"), store.create_token("test admin", "admin"))
-    port = _free_port()
-    config = uvicorn.Config(create_app(root), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the test server did not start")
-    yield Server(url, root, *tokens)
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(root)) as url:
+        yield Server(url, root, *tokens)
