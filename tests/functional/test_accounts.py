@@ -211,3 +211,12 @@ def test_milestones_and_verify(ws: Path) -> None:
     assert run_cxmap("verify", str(ws), "--map", "ops", "--as-of", "2026-03-31", "--fail-under").returncode == 1
     no_map = run_cxmap("milestones", str(ws))
     assert no_map.returncode == 2
+
+
+def test_hostile_segment_name_is_refused_in_one_line(ws: Path) -> None:
+    result = run_cxmap("analyze", str(ws), "--segment", "x'y; DROP TABLE events")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: --segment: 'x'y; DROP TABLE events' is not a column name cxmap can look up "
+        "(letters, digits, space, _ - .)\n"
+    )

@@ -7,6 +7,7 @@ the mapping is then joined to the events inside the engine, so no Python touches
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from cxmap.settings import Settings
 
 PERIODS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 EVENT_SEGMENTS = ("channel", "department")
+SAFE_ATTRIBUTE = re.compile(r"^[\w .-]{1,100}$")  # attribute names become a JSON path in the engine
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ def _with_segment(con: Any, table: ir.Table, name: str | None) -> ir.Table:
             lookup = other.select(_key=other[key], _segment=other[name].cast("string"))
             joined = table.left_join(lookup, table[key] == lookup._key)
             return joined.mutate(segment=joined._segment.fill_null("(none)")).drop("_key", "_segment")
+    if not SAFE_ATTRIBUTE.match(name):
+        raise UsageError(f"--segment: '{name}' is not a column name cxmap can look up (letters, digits, space, _ - .)")
     value = table.attributes[name].str
     if not table.filter(value.notnull()).count().execute():
         raise UsageError(
