@@ -9,6 +9,7 @@ and the date behind it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,34 +18,43 @@ from cxmap.accounts.base import AsOf
 from cxmap.accounts.health import contacts_with_experience
 from cxmap.analytics.prepare import Prepared
 from cxmap.errors import CxmapError, UsageError
+from cxmap.settings import GateRule, Settings
 
 
-def _day(at: datetime | None) -> str:
-    return at.date().isoformat() if at else "never"
+def _day(at: Any) -> str:
+    return at.date().isoformat() if isinstance(at, datetime) else str(at)[:10] if at else "never"
 
 
-def gate(prepared: Prepared, members: Any, customer_id: str, action: str, as_of: AsOf) -> dict[str, Any]:
-    """The gating answer for one contact: `{"customer_id","account_id","action","allowed","reasons",...}`."""
-    rules = prepared.settings.accounts.gates
+def rule_for(settings: Settings, action: str) -> GateRule:
+    """The configured rule of an action; an unknown action is a usage error."""
+    rules = settings.accounts.gates
     if action not in rules:
         raise UsageError(f"--action: unknown action '{action}'; use one of: {', '.join(rules)}")
-    rule = rules[action]
-    me = members.filter(members.customer_id == customer_id).to_pyarrow().to_pylist()
-    e = prepared.events
-    known = bool(me) or bool(e.filter(e.customer_id == customer_id).count().execute())
-    if not known:
-        raise CxmapError(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
-    account = me[0]["account_id"] if me else None
-    group = (
-        members.filter(members.account_id == account) if account else members.filter(members.customer_id == customer_id)
-    )
-    people = contacts_with_experience(prepared, group, as_of).to_pyarrow().to_pylist()
+    return rules[action]
+
+
+def decide(
+    customer_id: str,
+    account: str | None,
+    people: list[dict[str, Any]],
+    alerts: list[dict[str, Any]],
+    action: str,
+    settings: Settings,
+    as_of: AsOf,
+    name: Callable[[str], str],
+) -> dict[str, Any]:
+    """The answer from the account's contacts (with their current experience) and its open alerts.
+
+    Pure, so that the CLI (which queries the engine) and the web snapshot (which answers from memory)
+    apply exactly the same rules and say exactly the same sentences.
+    """
+    rule = rule_for(settings, action)
     own = next((p for p in people if p["customer_id"] == customer_id), None)
-    reasons: list[str] = []
     mine = own["experience"] if own else None
+    reasons: list[str] = []
     if mine is None:
         reasons.append(
-            f"{customer_id} has no scored experience in the {prepared.settings.accounts.window_days} days "
+            f"{customer_id} has no scored experience in the {settings.accounts.window_days} days "
             f"before {as_of.day.isoformat()}, so we cannot tell they are happy"
         )
     elif mine < rule.own_min:
@@ -59,10 +69,10 @@ def gate(prepared: Prepared, members: Any, customer_id: str, action: str, as_of:
                 f"(at or below {rule.colleague_max:g}; last scored {_day(p['last_scored_at'])})"
             )
     if rule.no_open_alert and account:
-        for alert in open_alerts(prepared, members, as_of, group).order_by("at").to_pyarrow().to_pylist():
+        for alert in sorted(alerts, key=lambda a: (a["at"], a["customer_id"])):
             reasons.append(
                 f"{account} has an open service-recovery alert: {alert['customer_id']} scored "
-                f"{alert['emotion']:.1f}/10 at {prepared.name(alert['touchpoint'])} on {_day(alert['at'])}, "
+                f"{alert['emotion']:.1f}/10 at {name(alert['touchpoint'])} on {_day(alert['at'])}, "
                 f"{alert['days_open']} days without recovery"
             )
     return {
@@ -74,3 +84,22 @@ def gate(prepared: Prepared, members: Any, customer_id: str, action: str, as_of:
         "experience": mine,
         "as_of": as_of.iso(),
     }
+
+
+def gate(prepared: Prepared, members: Any, customer_id: str, action: str, as_of: AsOf) -> dict[str, Any]:
+    """The gating answer for one contact: `{"customer_id","account_id","action","allowed","reasons",...}`."""
+    rule = rule_for(prepared.settings, action)
+    me = members.filter(members.customer_id == customer_id).to_pyarrow().to_pylist()
+    e = prepared.events
+    known = bool(me) or bool(e.filter(e.customer_id == customer_id).count().execute())
+    if not known:
+        raise CxmapError(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
+    account = me[0]["account_id"] if me else None
+    group = (
+        members.filter(members.account_id == account) if account else members.filter(members.customer_id == customer_id)
+    )
+    people = contacts_with_experience(prepared, group, as_of).to_pyarrow().to_pylist()
+    alerts = (
+        open_alerts(prepared, members, as_of, group).to_pyarrow().to_pylist() if rule.no_open_alert and account else []
+    )
+    return decide(customer_id, account, people, alerts, action, prepared.settings, as_of, prepared.name)

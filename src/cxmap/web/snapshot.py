@@ -32,8 +32,9 @@ import pyarrow.compute as pc
 
 from cxmap.accounts import service
 from cxmap.accounts.base import AsOf
+from cxmap.accounts.gating import decide, rule_for
 from cxmap.accounts.health import contacts_with_experience
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import CxmapError
 from cxmap.settings import Settings
 from cxmap.web.state import AppState
 from cxmap.workspace import Workspace
@@ -142,10 +143,6 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _day(at: Any) -> str:
-    return at.date().isoformat() if isinstance(at, datetime) else str(at)[:10] if at else "never"
-
-
 @dataclass
 class Snapshot:
     """Everything the fast path answers from, for one store version at the default as-of."""
@@ -164,56 +161,23 @@ class Snapshot:
 
     def gate(self, customer_id: str, action: str) -> dict[str, Any]:
         """The `gate` answer (see cxmap.accounts.gating), from memory."""
-        rules = self.settings.accounts.gates
-        if action not in rules:
-            raise UsageError(f"--action: unknown action '{action}'; use one of: {', '.join(rules)}")
-        rule = rules[action]
+        rule_for(self.settings, action)  # an unknown action is refused before the contact is looked up
         row = self.contact_row.get(customer_id)
         if row is None and customer_id not in self.unlisted:
             raise CxmapError(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
         account = self.contacts.table.column("account_id")[row].as_py() if row is not None else None
         people = self.contacts.rows(account) if account else []
-        own = next((p for p in people if p["customer_id"] == customer_id), None)
-        mine = own["experience"] if own else None
-        reasons: list[str] = []
-        if mine is None:
-            reasons.append(
-                f"{customer_id} has no scored experience in the {self.settings.accounts.window_days} days "
-                f"before {self.as_of.day.isoformat()}, so we cannot tell they are happy"
-            )
-        elif mine < rule.own_min:
-            reasons.append(
-                f"{customer_id}'s own experience is {mine:.1f}/10 (below {rule.own_min:g}; "
-                f"last scored {_day(own['last_scored_at'] if own else None)})"
-            )
-        for p in sorted(
-            people, key=lambda p: (p["experience"] if p["experience"] is not None else 99, p["customer_id"])
-        ):
-            if (
-                p["customer_id"] != customer_id
-                and p["experience"] is not None
-                and p["experience"] <= rule.colleague_max
-            ):
-                reasons.append(
-                    f"colleague {p['customer_id']} at {account} is at {p['experience']:.1f}/10 "
-                    f"(at or below {rule.colleague_max:g}; last scored {_day(p['last_scored_at'])})"
-                )
-        if rule.no_open_alert and account:
-            for alert in sorted(self.account_alerts.get(account, []), key=lambda a: (a["at"], a["customer_id"])):
-                reasons.append(
-                    f"{account} has an open service-recovery alert: {alert['customer_id']} scored "
-                    f"{alert['emotion']:.1f}/10 at {self.names.get(alert['touchpoint'], alert['touchpoint'])} "
-                    f"on {_day(alert['at'])}, {alert['days_open']} days without recovery"
-                )
-        return {
-            "customer_id": customer_id,
-            "account_id": account,
-            "action": action,
-            "allowed": not reasons,
-            "reasons": reasons,
-            "experience": mine,
-            "as_of": self.as_of.iso(),
-        }
+        alerts = self.account_alerts.get(account, []) if account else []
+        return decide(
+            customer_id,
+            account,
+            people,
+            alerts,
+            action,
+            self.settings,
+            self.as_of,
+            lambda touchpoint: self.names.get(touchpoint, touchpoint),
+        )
 
     def account(self, account_id: str) -> dict[str, Any]:
         """The `account` answer (without a map), from memory."""
