@@ -62,12 +62,16 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in row.items()}
 
 
-def accounts(ctx: Context, worst: int | None = None, policy: str | None = None) -> list[dict[str, Any]]:
-    """Every account's experience, worst first (accounts without a current experience last)."""
+def accounts(
+    ctx: Context, worst: int | None = None, policy: str | None = None, only: str | None = None
+) -> list[dict[str, Any]]:
+    """Every account's experience (or only the account `only`), worst first (no current experience last)."""
     chosen = policy or ctx.workspace.settings.accounts.policy
     if chosen not in POLICIES:
         raise UsageError(f"--policy: unknown policy '{chosen}'; use one of: {', '.join(POLICIES)}")
     table = account_health(ctx.con, ctx.prepared, ctx.members, ctx.as_of, chosen)
+    if only is not None:
+        table = table.filter(table.account_id == only)
     ordered = table.order_by([table.experience.isnull(), table.experience, table.account_id])
     if worst:
         ordered = ordered.limit(worst)
@@ -88,7 +92,7 @@ def _timeline(ctx: Context, customers: list[str], limit: int | None = None) -> l
 
 def account(ctx: Context, account_id: str, gate_action: str | None = "review") -> dict[str, Any]:
     """One account: its experience, each contact's, open alerts, the gating answer per contact, timeline."""
-    found = [a for a in accounts(ctx) if a["account_id"] == account_id]
+    found = accounts(ctx, only=account_id)
     if not found:
         raise CxmapError(f"no account '{account_id}' in the workspace")
     group = ctx.members.filter(ctx.members.account_id == account_id)
