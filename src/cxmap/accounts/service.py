@@ -15,7 +15,7 @@ import ibis
 
 from cxmap.accounts.alerts import open_alerts
 from cxmap.accounts.base import AsOf, events_as_of, memberships, resolve_as_of
-from cxmap.accounts.gating import gate
+from cxmap.accounts.gating import decide, gate
 from cxmap.accounts.health import POLICIES, account_health, contacts_with_experience
 from cxmap.accounts.milestones import milestones
 from cxmap.accounts.progress import map_progress
@@ -98,10 +98,14 @@ def account(ctx: Context, account_id: str, gate_action: str | None = "review") -
     group = ctx.members.filter(ctx.members.account_id == account_id)
     people = contacts_with_experience(ctx.prepared, group, ctx.as_of)
     contacts = [_plain(r) for r in people.order_by(["experience", "customer_id"]).to_pyarrow().to_pylist()]
-    if gate_action:
-        for c in contacts:
-            c["gate"] = gate(ctx.prepared, ctx.members, c["customer_id"], gate_action, ctx.as_of)
     alerts = [_plain(r) for r in open_alerts(ctx.prepared, ctx.members, ctx.as_of, group).to_pyarrow().to_pylist()]
+    if gate_action:  # the contacts and alerts are already here: decide without asking the engine again
+        settings = ctx.workspace.settings
+        for c in contacts:
+            people = [{k: v for k, v in p.items() if k != "gate"} for p in contacts]
+            c["gate"] = decide(
+                c["customer_id"], account_id, people, alerts, gate_action, settings, ctx.as_of, ctx.prepared.name
+            )
     planned: dict[str, Any] = {}
     if ctx.map is not None:
         mine = [m for m in milestone_list(ctx) if m["account_id"] == account_id]
