@@ -1,34 +1,35 @@
-"""The analytics engine: an Ibis backend over the workspace's store.
+"""The analytics engine: an Ibis backend over the workspace's store, built from the engine table.
 
 Findings are Ibis expressions, so they run inside whatever engine the backend is; DuckDB (the embedded
-store) is the default.
+store) is the default, PySpark the scale-out (docs/scale.md). Nothing else knows which engine runs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any, cast
 
-import ibis
-from ibis.backends.duckdb import Backend as DuckDBBackend
+import duckdb
 
-from cxmap.errors import CxmapError
+from cxmap.engines.table import ENGINES
+from cxmap.errors import UsageError
 from cxmap.workspace import Workspace
-from cxmap.workspace.store import STORE_FILE
 
 Backend = Any  # an Ibis backend; kept loose so that other engines plug in without touching analytics
 
 
-def connect(workspace: Workspace) -> Backend:
-    """A read-only Ibis connection to the workspace's store."""
-    path = workspace.store_path
-    if not path.is_file():
-        raise CxmapError(f"{workspace.root}: not a cxmap workspace (no {STORE_FILE})")
-    try:
-        con: DuckDBBackend = ibis.duckdb.connect(str(path), read_only=True)
-    except Exception as exc:  # the driver's errors differ by engine; one clear line for the user
-        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        if "lock" in first.lower():
-            raise CxmapError(f"{path}: the store is in use by another cxmap process; try again when it ends") from None
-        raise CxmapError(f"{path}: cannot open the store: {first}") from None
-    con.raw_sql("SET TimeZone = 'UTC'")
-    return con
+def connect(workspace: Workspace, engine: str | None = None) -> Backend:
+    """The Ibis backend of `engine` (default: the workspace's `engine` setting) over the workspace's store."""
+    name = engine or workspace.settings.engine
+    if name not in ENGINES:
+        raise UsageError(f"--engine: unknown engine '{name}'; use one of: {', '.join(ENGINES)}")
+    module, function = ENGINES[name].split(":")
+    connector = cast(Callable[[Workspace], Backend], getattr(import_module(module), function))
+    return connector(workspace)
+
+
+def progress_connection(backend: Backend) -> duckdb.DuckDBPyConnection | None:
+    """The DuckDB connection under `backend`, which reports query progress for the progress bar; else None."""
+    raw = getattr(backend, "con", None)
+    return raw if isinstance(raw, duckdb.DuckDBPyConnection) else None

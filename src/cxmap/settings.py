@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cxmap.engines.table import ENGINES
 from cxmap.errors import MapInvalid
 from cxmap.model.raw import read_yaml
 from cxmap.model.validate import problems_from
@@ -107,6 +108,30 @@ class Settings(Section):
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings, description="Thresholds of findings.")
     recovery: RecoverySettings = Field(default_factory=RecoverySettings, description="Service recovery.")
     accounts: AccountSettings = Field(default_factory=AccountSettings, description="Accounts and operating.")
+    engine: str = Field(
+        "duckdb",
+        description="Engine that runs the analytics: `duckdb` (embedded) or `pyspark` (needs `cxmap[spark]` and "
+        "Java 17). `--engine` overrides it for one run.",
+    )
+    store: str | None = Field(
+        None,
+        description="Where the events live. Empty: the embedded file cxmap.duckdb. A folder or URL "
+        "(`file:///data/cx/events`, `parquet:///...`, or a path relative to the workspace): a Parquet dataset "
+        "partitioned by month; `s3a://` and `hdfs://` URLs are passed to Spark.",
+    )
+    spark: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="Spark settings for the pyspark engine, without the `spark.` prefix (for example "
+        "`master: local[4]`, `executor.memory: 4g`). Default master: local[*].",
+        examples=[{"master": "local[2]", "sql.shuffle.partitions": 8}],
+    )
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"'{value}' is not an engine; use one of: {', '.join(ENGINES)}")
+        return value
 
     @field_validator("timezone")
     @classmethod

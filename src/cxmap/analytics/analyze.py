@@ -20,7 +20,7 @@ from cxmap.analytics.outcomes import account_starts, customer_outcomes, resolve_
 from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.recovery import recovery
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
-from cxmap.engine import connect
+from cxmap.engine import connect, progress_connection
 from cxmap.errors import CxmapError, UsageError
 from cxmap.model import Map, load_map
 from cxmap.progress import Steps
@@ -41,6 +41,7 @@ class Request:
     period: str | None = None
     thresholds: dict[str, Any] = field(default_factory=dict)
     top: int | None = None
+    engine: str | None = None  # None: the workspace's `engine` setting
 
 
 def find_map(workspace: Workspace, wanted: Map | str) -> Map:
@@ -89,8 +90,8 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     run = steps or Steps(None)
     the_map = find_map(ws, req.map) if req.map is not None else None
     settings = with_thresholds(ws.settings, req.thresholds)
-    con = connect(ws)
-    raw = getattr(con, "con", None)
+    con = connect(ws, req.engine)
+    raw = progress_connection(con)
     scope = Scope(req.since, req.until, req.segment, req.period)
     prepared = run.run("Reading events", raw, lambda: prepare(con, the_map, settings, scope))
     split = scope.segment is not None or scope.period is not None

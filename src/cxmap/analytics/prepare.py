@@ -121,7 +121,7 @@ def prepare(con: Any, the_map: Map | None, settings: Settings, scope: Scope = Sc
         emotion_source=events.emotion_source,
         comment=events.comment,
         is_recovery=events.touchpoint.isin(recovery) if recovery else ibis.literal(False),
-        attributes=events.attributes,
+        attributes=events.attributes.cast("json"),  # text on engines without a JSON type
     )
     table = _with_segment(con, table, scope.segment)
     table = table.mutate(period=_period(table, scope.period))

@@ -22,12 +22,9 @@ class AppState:
         self._lock = threading.Lock()
         self._cache: dict[Any, tuple[Any, Any, datetime]] = {}
 
-    def store_version(self) -> tuple[float, int, float]:
+    def store_version(self) -> tuple[float, ...]:
         """Changes whenever a load commits."""
-        path = self.workspace.store_path
-        wal = path.with_name(path.name + ".wal")
-        stat = path.stat()
-        return stat.st_mtime, stat.st_size, wal.stat().st_mtime if wal.exists() else 0.0
+        return self.workspace.store_version()
 
     def cached(self, key: Any, compute: Callable[[], T]) -> tuple[T, datetime]:
         """The answer for `key`, computed again only when the store has changed; and when it was computed."""

@@ -1,7 +1,8 @@
-"""A workspace: a folder with cxmap.yaml, maps/ and the store (cxmap.duckdb)."""
+"""A workspace: a folder with cxmap.yaml, maps/ and the store (cxmap.duckdb, or a Parquet dataset)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import duckdb
 
 from cxmap.errors import CxmapError
 from cxmap.settings import SETTINGS_FILE, Settings, load_settings
-from cxmap.workspace import store
+from cxmap.workspace import dataset, store
 
 SETTINGS_TEMPLATE = """\
 # cxmap workspace settings. Every key is optional; docs/configuration.md lists them all with defaults.
@@ -21,9 +22,14 @@ timezone: UTC
 lint:
   disable: []   # lint rules to switch off, e.g. [CX004]
 """
+SCALE_TEMPLATE = """\
+# Engine that runs the analytics (duckdb or pyspark) and where the events live (docs/scale.md).
+engine: {engine}
+store: {store}
+"""
 GITIGNORE = (
     "# The store and cxmap's working files are data, not code: keep maps/ in version control.\n"
-    "cxmap.duckdb*\n.cxmap/tmp/\n"
+    "cxmap.duckdb*\n.cxmap/tmp/\n.cxmap/snapshot/\n"
 )
 
 
@@ -40,10 +46,41 @@ class Workspace:
     def maps_dir(self) -> Path:
         return self.root / "maps"
 
+    def using(self, engine: str | None) -> Workspace:
+        """The same workspace with another engine for this run (`--engine`); unchanged when None."""
+        if engine is None or engine == self.settings.engine:
+            return self
+        return Workspace(self.root, self.settings.model_copy(update={"engine": engine}))
+
+    @property
+    def dataset_root(self) -> Path | None:
+        """The local folder of a Parquet dataset store; None for the embedded store."""
+        url = self.settings.store
+        return dataset.local_path(url, self.root) if url else None
+
+    def store_version(self) -> tuple[float, ...]:
+        """Changes whenever a load commits (or publishes)."""
+        root = self.dataset_root
+        if root is not None:
+            manifest = root / dataset.MANIFEST
+            return (manifest.stat().st_mtime, float(dataset.read_manifest(root).version))
+        path = self.store_path
+        wal = path.with_name(path.name + ".wal")
+        stat = path.stat()
+        return stat.st_mtime, float(stat.st_size), wal.stat().st_mtime if wal.exists() else 0.0
+
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the store, closed afterwards."""
-        con = store.connect(self.store_path, read_only=read_only)
+        """A connection to the store, closed afterwards (a dataset store is read through views)."""
+        root = self.dataset_root
+        if root is not None:
+            if not read_only:
+                raise CxmapError(f"{root}: a dataset store is written by `cxmap ingest` only")
+            con = duckdb.connect()
+            con.execute("SET TimeZone = 'UTC'")
+            dataset.attach_views(con, root)
+        else:
+            con = store.connect(self.store_path, read_only=read_only)
         try:
             if not read_only:
                 store.migrate(con)
@@ -52,18 +89,32 @@ class Workspace:
             con.close()
 
 
-def init_workspace(path: Path) -> Workspace:
-    """Create a workspace in `path` (made if missing); an existing workspace is left untouched."""
+def init_workspace(path: Path, *, engine: str | None = None, store_url: str | None = None) -> Workspace:
+    """Create a workspace in `path` (made if missing); an existing workspace is left untouched.
+
+    With `store_url`, the events live in a Parquet dataset there (created when local and new) instead of
+    the embedded cxmap.duckdb.
+    """
     if (path / SETTINGS_FILE).exists():
         raise CxmapError(f"{path}: already a cxmap workspace (it has {SETTINGS_FILE})")
     if path.exists() and not path.is_dir():
         raise CxmapError(f"{path}: is a file, not a folder")
+    text = SETTINGS_TEMPLATE.format(name=path.resolve().name)
+    if engine or store_url:
+        text += SCALE_TEMPLATE.format(engine=engine or "duckdb", store=json.dumps(store_url) if store_url else "")
     try:
         (path / "maps").mkdir(parents=True, exist_ok=True)
-        store.create(path / store.STORE_FILE)
+        if store_url is None:
+            store.create(path / store.STORE_FILE)
+        elif not dataset.is_remote(store_url):
+            root = dataset.local_path(store_url, path)
+            if not (root / dataset.MANIFEST).exists():
+                dataset.create(root)
+            else:
+                dataset.read_manifest(root)  # an existing store is joined, if it is one
         if not (path / ".gitignore").exists():
             (path / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-        (path / SETTINGS_FILE).write_text(SETTINGS_TEMPLATE.format(name=path.resolve().name), encoding="utf-8")
+        (path / SETTINGS_FILE).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CxmapError(f"{path}: cannot create the workspace: {exc.strerror}") from None
     return open_workspace(path)

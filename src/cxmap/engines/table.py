@@ -1,0 +1,11 @@
+"""The engine table: an engine's name and the function that builds its Ibis backend for a workspace.
+
+A new Ibis backend (Trino, ClickHouse, BigQuery, ...) is one more entry here and one small module that
+registers the store's tables (events, accounts, contacts) on it; nothing in the analytics changes.
+Entries are "module:function" so that an engine's driver is imported only when it is used.
+"""
+
+ENGINES: dict[str, str] = {
+    "duckdb": "cxmap.engines.duckdb:connect",
+    "pyspark": "cxmap.engines.spark:connect",
+}
