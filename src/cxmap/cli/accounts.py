@@ -8,17 +8,18 @@ from typing import Any
 import typer
 
 from cxmap.cli.analysis import _day
-from cxmap.cli.output import JSON_OPTION, echo, emit_json, pluralise, reporting
+from cxmap.cli.output import ENGINE_OPTION, JSON_OPTION, echo, emit_json, pluralise, reporting
 
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
 AS_OF = typer.Option(None, "--as-of", help="Answer as of the end of this day (YYYY-MM-DD); default: latest event.")
 MAP = typer.Option(None, "--map", "-m", help="Map id (in the workspace's maps/) or map file.")
 
 
-def _ctx(workspace: Path, as_of: str | None, map_id: str | None = None) -> Any:
+def _ctx(workspace: Path, as_of: str | None, map_id: str | None = None, engine: str | None = None) -> Any:
     from cxmap.accounts.service import context  # the engine loads only for commands that need it
+    from cxmap.workspace import open_workspace
 
-    return context(workspace, _day(as_of, "--as-of"), map_id)
+    return context(open_workspace(workspace).using(engine), _day(as_of, "--as-of"), map_id)
 
 
 def _grade(value: float | None) -> str:
@@ -30,13 +31,14 @@ def accounts_cmd(
     as_of: str | None = AS_OF,
     worst: int | None = typer.Option(None, "--worst", help="Only the N worst accounts."),
     policy: str | None = typer.Option(None, "--policy", help="worst (default), mean or weighted."),
+    engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every account's experience, worst first: an account is only as happy as its worst contact."""
     from cxmap.accounts.service import accounts
 
     with reporting(as_json):
-        rows = accounts(_ctx(workspace, as_of), worst, policy)
+        rows = accounts(_ctx(workspace, as_of, engine=engine), worst, policy)
     if as_json:
         emit_json(rows)
         return
@@ -52,13 +54,14 @@ def account_cmd(
     account_id: str = typer.Argument(..., help="The account id."),
     as_of: str | None = AS_OF,
     map_id: str | None = MAP,
+    engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """One account: each contact's experience and gating answer, open alerts, milestones, timeline."""
     from cxmap.accounts.service import account
 
     with reporting(as_json):
-        info = account(_ctx(workspace, as_of, map_id), account_id)
+        info = account(_ctx(workspace, as_of, map_id, engine=engine), account_id)
     if as_json:
         emit_json(info)
         return
@@ -87,13 +90,14 @@ def customer_cmd(
     customer_id: str = typer.Argument(..., help="The customer (contact) id."),
     as_of: str | None = AS_OF,
     map_id: str | None = MAP,
+    engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """One person's journey: events oldest first, the emotion line, and where they are on the map."""
     from cxmap.accounts.service import customer
 
     with reporting(as_json):
-        info = customer(_ctx(workspace, as_of, map_id), customer_id)
+        info = customer(_ctx(workspace, as_of, map_id, engine=engine), customer_id)
     if as_json:
         emit_json(info)
         return
@@ -117,13 +121,14 @@ def gate_cmd(
     customer_id: str = typer.Argument(..., help="The contact to ask."),
     action: str = typer.Option("review", "--action", help="review, referral, case-study or upsell."),
     as_of: str | None = AS_OF,
+    engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """May we ask this contact now? Never while a colleague at the same account suffers. Always exits 0."""
     from cxmap.accounts.service import gate_answer
 
     with reporting(as_json):
-        answer = gate_answer(_ctx(workspace, as_of), customer_id, action)
+        answer = gate_answer(_ctx(workspace, as_of, engine=engine), customer_id, action)
     if as_json:
         emit_json(answer)
         return
@@ -133,12 +138,17 @@ def gate_cmd(
         echo(f"  - {reason}")
 
 
-def alerts_cmd(workspace: Path = WORKSPACE, as_of: str | None = AS_OF, as_json: bool = JSON_OPTION) -> None:
+def alerts_cmd(
+    workspace: Path = WORKSPACE,
+    as_of: str | None = AS_OF,
+    engine: str | None = ENGINE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Who needs service recovery now, and why: open alerts, overdue first."""
     from cxmap.accounts.service import alerts
 
     with reporting(as_json):
-        rows = alerts(_ctx(workspace, as_of))
+        rows = alerts(_ctx(workspace, as_of, engine=engine))
     if as_json:
         emit_json(rows)
         return
@@ -156,13 +166,14 @@ def milestones_cmd(
     map_id: str = typer.Option(..., "--map", "-m", help="The map whose milestones to check."),
     as_of: str | None = AS_OF,
     status: str | None = typer.Option(None, "--status", help="Only done, late, overdue or upcoming."),
+    engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every account's milestones: due from the account's start, with their status as of a date."""
     from cxmap.accounts.service import milestone_list
 
     with reporting(as_json):
-        rows = milestone_list(_ctx(workspace, as_of, map_id), status)
+        rows = milestone_list(_ctx(workspace, as_of, map_id, engine=engine), status)
     if as_json:
         emit_json(rows)
         return
@@ -177,13 +188,14 @@ def verify_cmd(
     map_id: str = typer.Option(..., "--map", "-m", help="The map whose verifications to measure."),
     as_of: str | None = AS_OF,
     fail_under: bool = typer.Option(False, "--fail-under", help="Exit 1 when a verification misses its target."),
+    engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every verification of the map measured on the data, against its target (exit 0 unless --fail-under)."""
     from cxmap.accounts.service import verification_list
 
     with reporting(as_json):
-        rows = verification_list(_ctx(workspace, as_of, map_id))
+        rows = verification_list(_ctx(workspace, as_of, map_id, engine=engine))
     if as_json:
         emit_json(rows)
     else:

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from cxmap.cli.output import JSON_OPTION, echo, emit_json, reporting
+from cxmap.cli.output import ENGINE_OPTION, JSON_OPTION, echo, emit_json, reporting
 from cxmap.errors import UsageError
 from cxmap.progress import steps
 
@@ -48,6 +48,7 @@ def analyze_cmd(
     until: str | None = UNTIL,
     threshold: list[str] = typer.Option([], "--threshold", "-t", help="Override a threshold: NAME=VALUE."),
     top: int | None = typer.Option(None, "--top", help="How many journey variants (default from cxmap.yaml)."),
+    engine: str | None = ENGINE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -67,6 +68,7 @@ def analyze_cmd(
             period,
             _thresholds(threshold),
             top,
+            engine,
         )
         with steps(not quiet and not as_json) as progress:
             findings = analyze(workspace, request, progress)
@@ -86,6 +88,7 @@ def report_cmd(
     since: str | None = SINCE,
     until: str | None = UNTIL,
     threshold: list[str] = typer.Option([], "--threshold", "-t", help="Override a threshold: NAME=VALUE."),
+    engine: str | None = ENGINE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -100,7 +103,7 @@ def report_cmd(
     from cxmap.workspace import open_workspace
 
     with reporting(as_json):
-        ws = open_workspace(workspace)
+        ws = open_workspace(workspace).using(engine)
         the_map = find_map(ws, map_id) if map_id else None
         request = Request(
             the_map,
@@ -129,6 +132,7 @@ def journeys_cmd(
     top: int = typer.Option(20, "--top", help="How many variants to show."),
     since: str | None = SINCE,
     until: str | None = UNTIL,
+    engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The paths customers really take: directly-follows pairs, top variants, where they drop out."""
@@ -139,7 +143,7 @@ def journeys_cmd(
     from cxmap.workspace import open_workspace
 
     with reporting(as_json):
-        ws = open_workspace(workspace)
+        ws = open_workspace(workspace).using(engine)
         the_map = find_map(ws, map_id) if map_id else None
         prepared = prepare(connect(ws), the_map, ws.settings, Scope(_day(since, "--since"), _day(until, "--until")))
         result = journeys(prepared, top)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import typer
 
 from cxmap import __version__
-from cxmap.cli import accounts, analysis, interchange, maps, server, workspace
+from cxmap.cli import accounts, analysis, interchange, maps, server, store, workspace
 
 app = typer.Typer(
     name="cxmap",
@@ -50,6 +50,7 @@ app.add_typer(interchange.export_app, name="export")
 app.add_typer(interchange.import_app, name="import")
 app.add_typer(server.user_app, name="user")
 app.add_typer(server.token_app, name="token")
+app.add_typer(store.store_app, name="store")
 
 
 def _version(value: bool) -> None:

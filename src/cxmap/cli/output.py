@@ -12,6 +12,9 @@ import typer
 from cxmap.errors import CxmapError, UsageError
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of text.")
+ENGINE_OPTION = typer.Option(
+    None, "--engine", help="Engine for this run: duckdb or pyspark (default: the workspace's `engine` setting)."
+)
 
 
 def emit_json(data: Any) -> None:

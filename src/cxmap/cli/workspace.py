@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from cxmap.cli.output import JSON_OPTION, echo, emit_json, pluralise, reporting
+from cxmap.engines.table import ENGINES
+from cxmap.errors import UsageError
 from cxmap.progress import steps
 from cxmap.workspace import init_workspace, open_workspace
 from cxmap.workspace.ingest import LoadResult, Options, ingest
@@ -19,15 +21,29 @@ WORKSPACE = typer.Argument(..., help="The workspace folder.")
 
 def init(
     path: Path = typer.Argument(..., help="Folder to make a workspace (created if missing)."),
+    engine: str | None = typer.Option(None, "--engine", help="Engine for the analytics: duckdb (default) or pyspark."),
+    store: str | None = typer.Option(
+        None, "--store", help="Keep the events in a Parquet dataset at this folder or URL (file:///data/cx/events)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create a workspace: cxmap.yaml, a maps/ folder and the store (cxmap.duckdb)."""
+    """Create a workspace: cxmap.yaml, a maps/ folder and the store (cxmap.duckdb, or a Parquet dataset)."""
     with reporting(as_json):
-        ws = init_workspace(path)
+        if engine is not None and engine not in ENGINES:
+            raise UsageError(f"--engine: unknown engine '{engine}'; use one of: {', '.join(ENGINES)}")
+        ws = init_workspace(path, engine=engine, store_url=store)
+    where = store or ws.store_path.name
     if as_json:
-        emit_json({"workspace": str(ws.root), "store": str(ws.store_path), "maps": str(ws.maps_dir)})
+        emit_json(
+            {
+                "workspace": str(ws.root),
+                "store": store or str(ws.store_path),
+                "engine": ws.settings.engine,
+                "maps": str(ws.maps_dir),
+            }
+        )
     else:
-        echo(f"created workspace {path}/ (cxmap.yaml, maps/, {ws.store_path.name}); next: cxmap ingest {path} FILE")
+        echo(f"created workspace {path}/ (cxmap.yaml, maps/, {where}); next: cxmap ingest {path} FILE")
 
 
 def ingest_cmd(
@@ -137,7 +153,7 @@ def quarantine(
 
 
 EXAMPLES = {
-    "init": "Example: cxmap init acme/",
+    "init": "Example: cxmap init acme/   or   cxmap init big/ --engine pyspark --store file:///data/cx/events",
     "ingest": "Example: cxmap ingest acme/ survey.csv --scale 1-5 --columns customer_id=ContactId,score=CSAT",
     "status": "Example: cxmap status acme/ --json",
     "quarantine": "Example: cxmap quarantine acme/ --json",

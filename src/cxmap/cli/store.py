@@ -1,0 +1,40 @@
+"""`cxmap store export`: move an embedded workspace's store to a Parquet dataset (a data lake folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, pluralise, reporting
+
+store_app = typer.Typer(help="The workspace's store: export it as a Parquet dataset.", no_args_is_help=True)
+EXAMPLE = "Example: cxmap store export acme/ parquet:///tmp/acme-events"
+
+
+@store_app.command("export", epilog=EXAMPLE)
+def export_cmd(
+    workspace: Path = typer.Argument(..., help="The workspace folder."),
+    destination: str = typer.Argument(..., help="A new or empty folder or URL: parquet:///path, file:///path, path."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Write every table of the store (events by month) as a Parquet dataset another workspace can use."""
+    from cxmap.workspace import open_workspace
+    from cxmap.workspace.dataset import local_path
+    from cxmap.workspace.export import export_store
+
+    with reporting(as_json):
+        ws = open_workspace(workspace)
+        root = local_path(destination, Path.cwd())
+        manifest = export_store(ws, root)
+        with ws.connect(read_only=True) as con:
+            row = con.execute("SELECT count(*) FROM events").fetchone()
+        events = int(row[0]) if row else 0
+    files = sum(len(f) for f in manifest.tables.values())
+    if as_json:
+        emit_json({"workspace": str(ws.root), "store": str(root), "events": events, "files": files})
+        return
+    echo(
+        f"exported {pluralise(events, 'event')} ({pluralise(files, 'file')}) to {root}; "
+        f"analyse it with: cxmap init NEW --engine pyspark --store file://{root.resolve()}"
+    )
