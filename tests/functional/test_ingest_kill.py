@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -63,3 +64,32 @@ def test_sigkill_mid_load_leaves_all_or_nothing(tmp_path: Path, big_csv: Path, d
     again = run_cxmap("ingest", str(ws), str(big_csv), "--quiet")
     assert again.returncode == 0, again.stderr
     assert counts(ws) == (ROWS, 1, 0)
+
+
+def test_sigkill_during_a_dataset_load_publishes_nothing(tmp_path: Path, big_csv: Path) -> None:
+    """Killed while its files are being written, a load into a Parquet dataset store is never seen; the next
+    load removes its files and loads everything."""
+    ws = tmp_path / "ws"
+    assert run_cxmap("init", str(ws), "--store", "lake").returncode == 0
+    lake = ws / "lake"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxmap", "ingest", str(ws), str(big_csv), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(lake.glob("events/month=*/*.parquet")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the load ended before its files could be seen"
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert list(lake.glob("events/month=*/*.parquet")), "no file of the load was written before the kill"
+    status = json.loads(run_cxmap("status", str(ws), "--json").stdout)
+    assert (status["events"], len(status["loads"])) == (0, 0)  # the manifest still lists none of it
+    again = run_cxmap("ingest", str(ws), str(big_csv), "--quiet")
+    assert again.returncode == 0, again.stderr
+    status = json.loads(run_cxmap("status", str(ws), "--json").stdout)
+    assert (status["events"], len(status["loads"])) == (ROWS, 1)
+    listed = set(json.loads((lake / "_cxmap" / "manifest.json").read_text())["tables"]["events"])
+    on_disk = {str(p.relative_to(lake)) for p in lake.glob("events/**/*.parquet")}
+    assert on_disk == listed  # the killed load's files are gone

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,14 +32,25 @@ FORMAT = "cxmap-dataset"
 TABLES = ("events", "accounts", "contacts", "loads", "quarantine", "sentiment_cache")
 LOCAL_SCHEMES = ("", "file", "parquet")
 REMOTE_SCHEMES = ("s3a", "s3", "hdfs", "abfss", "gs")
+RETIRE_AFTER = 3600.0  # seconds a replaced file stays for readers that opened the store before
 
 
 @dataclass
 class Manifest:
-    """The published state of a dataset store: a version number and, per table, its files (relative)."""
+    """The published state of a dataset store: a version number and, per table, its files (relative).
+
+    `retired`: files a newer version replaced, with when; a reader holding the older manifest may still be
+    reading them, so they are removed only RETIRE_AFTER seconds later.
+    """
 
     version: int = 0
     tables: dict[str, list[str]] = field(default_factory=dict)
+    retired: dict[str, float] = field(default_factory=dict)
+
+    def replace(self, table: str, files: list[str]) -> None:
+        now = time.time()
+        self.retired |= dict.fromkeys(self.tables.get(table, []), now)
+        self.tables[table] = files
 
     def files(self, root: Path, table: str) -> list[str]:
         return [str(root / f) for f in self.tables.get(table, [])]
@@ -82,7 +94,8 @@ def read_manifest(root: Path) -> Manifest:
         raise CxmapError(f"{path}: not a cxmap dataset manifest")
     if int(data.get("schema_version", 0)) > store.SCHEMA_VERSION:
         raise CxmapError(f"{root}: written by a newer cxmap (store schema {data['schema_version']}); upgrade cxmap")
-    return Manifest(int(data["version"]), {k: list(v) for k, v in data["tables"].items()})
+    tables = {k: list(v) for k, v in data["tables"].items()}
+    return Manifest(int(data["version"]), tables, {k: float(v) for k, v in data.get("retired", {}).items()})
 
 
 def publish(root: Path, manifest: Manifest) -> None:
@@ -112,12 +125,17 @@ def writing(root: Path) -> Iterator[Manifest]:
 
 
 def _remove_orphans(root: Path, manifest: Manifest) -> None:
-    """Files of loads that never published (killed halfway): nobody reads them; drop them."""
+    """Files of loads that never published (killed halfway) were never seen by a reader: drop them. Files
+    a load replaced go once no reader can still hold the manifest that listed them."""
     known = {f for files in manifest.tables.values() for f in files}
+    now = time.time()
     for table in TABLES:
         for path in (root / table).rglob("*.parquet"):
-            if str(path.relative_to(root)) not in known:
+            name = str(path.relative_to(root))
+            retired = manifest.retired.get(name)
+            if name not in known and (retired is None or now - retired > RETIRE_AFTER):
                 path.unlink(missing_ok=True)
+    manifest.retired = {f: t for f, t in manifest.retired.items() if now - t <= RETIRE_AFTER}
 
 
 def create(root: Path) -> None:

@@ -24,7 +24,7 @@ from cxmap.workspace.lines import quarantine_lines
 from cxmap.workspace.read import SourceView, open_source
 from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sentiment import get_model
-from cxmap.workspace.sources import expand
+from cxmap.workspace.sources import Source, expand
 from cxmap.workspace.sql import lit
 
 KINDS = ("events", "accounts", "contacts")
@@ -129,15 +129,15 @@ def _score_comments(con: duckdb.DuckDBPyConnection, model_name: str) -> int:
     return total
 
 
-def _write_events(con: duckdb.DuckDBPyConnection, load_id: int, model: str) -> int:
+def _write_events(con: duckdb.DuckDBPyConnection, load_id: int, model: str, stored: str) -> int:
     """Insert the usable staged events that are new: not in the store, and the first of their id in the load.
 
     Duplicates within the load come from a narrow aggregate on event ids (not a window carrying whole
     rows), and the check against the store is an uncorrelated anti join, skipped while the store is empty:
     this keeps a re-load of millions of events within the engine's memory.
     """
-    stored = con.execute("SELECT EXISTS (SELECT 1 FROM events)").fetchone()
-    against_store = "ANTI JOIN events e ON e.event_id = s.event_id" if stored and stored[0] else ""
+    known = con.execute(f"SELECT EXISTS (SELECT 1 FROM {stored})").fetchone()
+    against_store = f"ANTI JOIN {stored} e ON e.event_id = s.event_id" if known and known[0] else ""
     sql = f"""
     INSERT INTO events
     WITH dups AS (
@@ -188,28 +188,48 @@ def ingest(workspace: Workspace, paths: list[str], options: Options, steps: Step
         raise CxmapError(f"--kind: unknown kind '{options.kind}'; use one of: {', '.join(KINDS)}")
     get_scale(options.scale)
     sources = expand(paths)
+    if workspace.dataset_root is not None:
+        from cxmap.workspace.dataset_ingest import ingest_dataset  # a store of Parquet files, see there
+
+        return ingest_dataset(workspace, sources, options, steps)
+    with workspace.connect() as con:
+        return load(con, workspace, sources, options, steps)
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    workspace: Workspace,
+    sources: list[Source],
+    options: Options,
+    steps: Steps,
+    stored: str = "events",
+) -> LoadResult:
+    """Read `sources` into the store's tables on `con` in one transaction (committed unless a preview).
+
+    `stored` names the relation of event ids already in the store (the events table, or a view over the
+    files of a dataset store).
+    """
     result = LoadResult(None, options.kind, [s.name for s in sources])
     started = datetime.now(UTC).replace(tzinfo=None)
-    with workspace.connect() as con:
-        con.execute(f"SET TimeZone = {lit(workspace.settings.timezone)}")
-        if workspace.settings.ingest.memory_limit:
-            con.execute(f"SET memory_limit = {lit(workspace.settings.ingest.memory_limit)}")
-        spill = workspace.root / ".cxmap" / "tmp"
-        spill.mkdir(parents=True, exist_ok=True)
-        con.execute(f"SET temp_directory = {lit(str(spill))}")
-        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
-        views = [open_source(con, s, k, options.encoding) for k, s in enumerate(sources)]
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _stage(con, views, options, steps)
-            if options.preview:
-                result.preview = _preview(con, options.preview)
-                con.execute("ROLLBACK")
-                return result
-            _finish(con, views, options, workspace, result, started)
-        except BaseException:
+    con.execute(f"SET TimeZone = {lit(workspace.settings.timezone)}")
+    if workspace.settings.ingest.memory_limit:
+        con.execute(f"SET memory_limit = {lit(workspace.settings.ingest.memory_limit)}")
+    spill = workspace.root / ".cxmap" / "tmp"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET temp_directory = {lit(str(spill))}")
+    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    views = [open_source(con, s, k, options.encoding) for k, s in enumerate(sources)]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _stage(con, views, options, steps)
+        if options.preview:
+            result.preview = _preview(con, options.preview)
             con.execute("ROLLBACK")
-            raise
+            return result
+        _finish(con, views, options, workspace, result, started, stored)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return result
 
 
@@ -220,6 +240,7 @@ def _finish(
     workspace: Workspace,
     result: LoadResult,
     started: datetime,
+    stored: str,
 ) -> None:
     row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
     load_id = int(row[0]) if row else 1
@@ -243,7 +264,7 @@ def _finish(
     if options.kind == "events":
         model = workspace.settings.ingest.sentiment_model
         result.comments_scored = _score_comments(con, model)
-        result.loaded = _write_events(con, load_id, model)
+        result.loaded = _write_events(con, load_id, model, stored)
         result.duplicates = usable - result.loaded
     else:
         result.loaded, result.replaced = _write_dimension(con, options.kind, load_id)
