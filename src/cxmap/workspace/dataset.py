@@ -61,6 +61,7 @@ class Manifest:
             "schema_version": store.SCHEMA_VERSION,
             "version": self.version,
             "tables": self.tables,
+            "retired": self.retired,
         }
 
 
