@@ -8,6 +8,7 @@ gets its own session view namespace (`newSession`), so two workspaces never see 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -18,6 +19,7 @@ from cxmap.workspace.dataset import MANIFEST, is_remote, read_manifest
 from cxmap.workspace.export import snapshot
 
 ANALYSED = ("events", "accounts", "contacts")
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 _SESSIONS: dict[str, Any] = {}
 
 
@@ -35,7 +37,13 @@ def session(conf: dict[str, Any]) -> Any:
         from pyspark.sql import SparkSession
     except ImportError:
         raise CxmapError("the pyspark engine needs the spark extra: pip install 'cxmap[spark]' (and Java 17)") from None
-    settings = {"master": "local[*]", "ui.enabled": "false", "ui.showConsoleProgress": "false"}
+    quiet = f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"
+    settings = {
+        "master": "local[*]",
+        "ui.enabled": "false",
+        "ui.showConsoleProgress": "false",
+        "driver.extraJavaOptions": quiet,
+    }
     settings |= {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in conf.items()}
     settings["sql.session.timeZone"] = "UTC"
     key = json.dumps(settings, sort_keys=True)
