@@ -6,8 +6,9 @@ Makes (or reuses, under --out) a workspace with the seeded synthetic data set (a
 starts `cxmap serve` on it as a subprocess on a free port, then sends a bounded number of requests with
 httpx's async client: half `GET /api/accounts/{id}`, half `GET /api/gate/{customer_id}?action=review`, for
 ids drawn at random (seeded) from the workspace. Reports requests per second and p50/p95/p99 latency, the
-time of the first answer (the snapshot computed after start) and, with --refresh, the time from a
-`POST /api/events` to the first answer that includes it. Not a timed test: a figure for benchmarks/README.md.
+time of the first answer (the snapshot computed after start), the CPU the server and the client used per
+request (they share the machine's cores) and, with --refresh, the time from a `POST /api/events` to the
+first answer that includes it. Not a timed test: a figure for benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -161,13 +162,14 @@ def main() -> None:
         httpx.get(f"{url}/api/alerts", headers={"Authorization": f"Bearer {viewer}"}, timeout=600).raise_for_status()
         print(f"first answer after start (snapshot computed): {time.perf_counter() - start:.1f} s")
         asyncio.run(load(url, viewer, paths[:200], args.concurrency))  # warm the connections and the code
-        before = server_cpu(proc.pid)
+        before, client_before = server_cpu(proc.pid), time.process_time()
         wall, latencies = asyncio.run(load(url, viewer, paths, args.concurrency))
-        used = server_cpu(proc.pid) - before
+        used, client_used = server_cpu(proc.pid) - before, time.process_time() - client_before
         print(f"{args.requests:,} requests, concurrency {args.concurrency}, {wall:.1f} s")
         print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print(line("all", latencies["account"] + latencies["gate"], wall))
         print(f"server CPU per request: {used / args.requests * 1000:.2f} ms ({args.requests / used:,.0f}/s a core)")
+        print(f"client CPU per request: {client_used / args.requests * 1000:.2f} ms (the load generator, same cores)")
         print(line("account", latencies["account"]))
         print(line("gate", latencies["gate"]))
         if args.refresh:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from cxmap.web.users import AuthStore, Principal
 from tests.web.conftest import Server
 
 
@@ -42,6 +47,19 @@ def test_logout_needs_the_csrf_token(server: Server) -> None:
     client = server.client("vera")
     assert client.post("/logout", data={}).status_code == 403
     assert client.get("/maps").status_code == 200
+
+
+def test_a_token_counts_at_once_and_checking_holds_no_lock(tmp_path: Path) -> None:
+    """The server keeps a connection for token checks; the CLI must still add and remove tokens meanwhile."""
+    served = AuthStore(tmp_path)
+    assert served.check_token("cxm_unknown") is None
+    token = AuthStore(tmp_path).create_token("crm", "admin")
+    assert served.check_token(token) == Principal("crm", "admin", "token")
+    with closing(sqlite3.connect(served.path, timeout=0)) as cli:
+        cli.execute("BEGIN EXCLUSIVE")  # fails at once if the server's connection still held a read lock
+        cli.execute("DELETE FROM tokens")
+        cli.commit()
+    assert served.check_token(token) is None
 
 
 def httpx_get(server: Server, path: str, token: str):  # type: ignore[no-untyped-def]

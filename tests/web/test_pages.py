@@ -1,13 +1,16 @@
 """The browsing pages: maps, touchpoints, findings, accounts and customers, read by a viewer.
 
 Every expected number comes from the services (or plain SQL) on the same workspace and as-of as the server;
-one extra event carries a comment with a script tag, which must come back as text wherever it shows.
+one extra event carries a comment with a script tag, which must come back as text wherever it shows. That
+event is loaded into a copy of the shared workspace, served by a server of its own, so the other test
+modules see the shared workspace as built, whichever runs first.
 """
 
 from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from cxmap.progress import Steps
 from cxmap.workspace import open_workspace
 from cxmap.workspace.ingest import Options, ingest
 from tests.web.conftest import Server
+from tests.web.throwaway import served_copy
 
 MAP_ID = "b2b-onboarding"
 SCRIPT = "<script>alert(1)</script>"
@@ -44,6 +48,14 @@ def sql(server: Server, query: str, *params: Any) -> list[tuple[Any, ...]]:
         return con.execute(query, list(params)).fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture(scope="module")
+def server(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """This module's server: the shared one's workspace (users and tokens included), copied and served apart,
+    because `planted` loads an event into it."""
+    with served_copy(server.workspace, tmp_path_factory.mktemp("pages")) as (url, root):
+        yield Server(url, root, server.token_viewer, server.token_admin)
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from itsdangerous import URLSafeTimedSerializer
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
 
 from cxmap import __version__
 from cxmap.errors import CxmapError, UsageError
 from cxmap.web.deps import LoginRequired, is_api
+from cxmap.web.middleware import BodyLimit, SecurityHeaders
 from cxmap.web.pages import templates
 from cxmap.web.routes import accounts_pages, api, auth, findings_pages, maps_pages, pages
 from cxmap.web.routes.edit_pages import router as edit_router
@@ -28,46 +30,32 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-
-
-class BodyLimit:
-    """Refuse request bodies over the limit before reading them (413), so nothing is half-processed."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length")
-            too_big = length is not None and (not length.isdigit() or int(length) > self.limit)
-            if too_big:
-                body = error_body("too_large", f"the request body is over {self.limit:,} bytes; send a smaller batch")
-                await JSONResponse(body, 413)(scope, receive, send)
-                return
-            seen = 0
-
-            async def limited() -> Any:
-                nonlocal seen
-                message = await receive()
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise HTTPException(413, f"the request body is over {self.limit:,} bytes")
-                return message
-
-            await self.app(scope, limited, send)
-            return
-        await self.app(scope, receive, send)
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
 
 
 def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
-def _error(request: Request, status: int, code: str, message: str, details: list[Any] | None = None) -> Response:
+def _error(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     if is_api(request):
-        return JSONResponse(error_body(code, message, details), status)
+        return JSONResponse(error_body(code, message, details), status, headers)
     page = templates().get_template("error.html.j2").render(status=status, message=message, user=None)
-    return HTMLResponse(page, status)
+    return HTMLResponse(page, status, headers)
 
 
 def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAPI:
@@ -90,10 +78,10 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", 303)
 
-    @app.exception_handler(HTTPException)
+    @app.exception_handler(HTTPException)  # Starlette's, so also its own: no such route, a form over its limits
     async def _http(request: Request, exc: HTTPException) -> Response:
-        codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "too_large"}
-        return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
+        code = HTTP_CODES.get(exc.status_code, "error")
+        return _error(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -105,13 +93,6 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
         status = 400 if isinstance(exc, UsageError) else 404 if exc.message.startswith("no ") else 422
         return _error(request, status, exc.code, exc.message, [p.to_json() for p in exc.problems])
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
-
     app.include_router(auth.router)
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -119,5 +100,7 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     app.include_router(findings_pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(edit_router)
-    app.add_middleware(BodyLimit, limit=body_limit)
+    too_large = error_body("too_large", f"the request body is over {body_limit:,} bytes; send a smaller batch")
+    app.add_middleware(BodyLimit, limit=body_limit, refusal=JSONResponse(too_large, 413))
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)  # the outermost: the 413 carries them too
     return app

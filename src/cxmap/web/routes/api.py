@@ -378,7 +378,7 @@ async def post_events(
             },
             415,
         )
-    lines = event_lines(await _body(request))
+    lines = event_lines(await request.body())  # over the limit, BodyLimit answers 413
     state = _live(request)
     try:
         result = await run_in_threadpool(load_events, state, lines, Options(kind="events", scale=scale, strict=strict))
@@ -386,20 +386,3 @@ async def post_events(
         raise _busy(exc) from None
     background.add_task(state.refresh)  # the snapshot is computed again right after the answer is sent
     return _answer(result)
-
-
-async def _body(request: Request) -> bytes:
-    """The request body. A body sent without Content-Length and over the limit is refused by the app's
-    BodyLimit as it arrives; the refusal comes wrapped in an exception group through the header middleware,
-    so it is unwrapped here to be the 413 it is."""
-    try:
-        return await request.body()
-    except BaseExceptionGroup as group:
-        refused = [e for e in _leaves(group) if isinstance(e, HTTPException)]
-        if refused:
-            raise refused[0] from None
-        raise
-
-
-def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
-    return [x for e in group.exceptions for x in (_leaves(e) if isinstance(e, BaseExceptionGroup) else [e])]

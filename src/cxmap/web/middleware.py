@@ -1,0 +1,87 @@
+"""Plain ASGI middleware: security headers on every response, and a limit on request bodies.
+
+Plain ASGI rather than `@app.middleware("http")` (Starlette's BaseHTTPMiddleware): that one runs each
+request through a task group and a streamed copy of the response, about 0.25 ms of CPU a request, and it
+wraps an error raised while a route reads the body in an exception group, which most routes answered 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+GONE: Message = {"type": "http.disconnect"}
+
+
+class SecurityHeaders:
+    """Add these headers to every HTTP response that does not set them itself."""
+
+    def __init__(self, app: ASGIApp, headers: Mapping[str, str]) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in self.headers if h[0] not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class BodyLimit:
+    """Answer `refusal` (a 413) to a request whose body is over `limit` bytes, so nothing is half-processed.
+
+    A declared Content-Length is checked before the app runs. A body without one (chunked) is counted as it
+    arrives: past the limit, the refusal is sent from here, the app is told the client is gone and whatever
+    it sends afterwards is dropped, so no route can turn the refusal into another answer or a 500. If the
+    app had already started its response, that response is cut short instead.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, refusal: Response) -> None:
+        self.app, self.limit, self.refusal = app, limit, refusal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = next((v for k, v in scope["headers"] if k == b"content-length"), None)  # ASGI: names in lower case
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await self.refusal(scope, receive, send)
+            return
+        seen, started, refused = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal seen, refused
+            if refused:
+                return GONE
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen <= self.limit:
+                return message
+            refused = True
+            if not started:
+                await self.refusal(scope, receive, send)
+            return GONE
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if not refused:
+                started = True
+                await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not refused:
+                raise
+            # The app failed on the body it was cut off from; the request has had its answer.
