@@ -51,6 +51,8 @@ class Run:
     peak_mb: float  # MiB
     store_mb: float
     error: str | None = None  # the first line of the error when the load failed
+    busy_before: str = ""  # the machine's load average and CPU pressure before and after the run (busy())
+    busy_after: str = ""
 
     @property
     def per_second(self) -> float:
@@ -91,6 +93,17 @@ def _data(out: Path, events: int, fmt: str, seed: int) -> Path:
     return path
 
 
+def busy() -> str:
+    """The 1-minute load average and the share of the last 10 s some task waited for a CPU: on a shared
+    machine, what the wall times of a run should be read against."""
+    try:
+        load = Path("/proc/loadavg").read_text(encoding="ascii").split()[0]
+        some = Path("/proc/pressure/cpu").read_text(encoding="ascii").splitlines()[0].split()[1]
+        return f"load {load}, cpu pressure {some.removeprefix('avg10=')}%"
+    except (OSError, IndexError):
+        return ""
+
+
 def _timed(cmd: list[str], log: Path) -> tuple[float, float, float, int, str]:
     """Run `cmd`: wall seconds, CPU seconds, peak RSS in MiB (of the process, or of a child it waited for that
     was larger), exit code, output."""
@@ -127,8 +140,10 @@ def run_case(cxmap: str, out: Path, events: int, fmt: str, seed: int, memory_lim
     for load in ("first", "reload"):
         log = out / "logs" / f"{fmt}-{events}-{load}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
+        before = busy()
         seconds, cpu, peak, code, text = _timed([cxmap, "ingest", str(ws), str(data), "--quiet", "--json"], log)
         run = Run(events, fmt, load, 0, 0, data.stat().st_size / 1e6, seconds, cpu, peak, _store_mb(ws))
+        run.busy_before, run.busy_after = before, busy()
         if code == 0:
             result = json.loads(text[text.index("{") :])
             run.rows_read, run.loaded = int(result["rows_read"]), int(result["loaded"])
@@ -139,7 +154,8 @@ def run_case(cxmap: str, out: Path, events: int, fmt: str, seed: int, memory_lim
             run.error = f"exit {code}: {first}"
             said = f"FAILED ({run.error}; full output in {log})"
         print(
-            f"  {fmt} {events:,} {load}: {seconds:.2f} s (CPU {cpu:.2f} s), peak {peak:,.0f} MiB, {said}",
+            f"  {fmt} {events:,} {load}: {seconds:.2f} s (CPU {cpu:.2f} s), peak {peak:,.0f} MiB, {said} "
+            f"[{run.busy_before} before; {run.busy_after} after]",
             file=sys.stderr,
             flush=True,
         )

@@ -151,7 +151,9 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--workspace", type=Path, help="Where to make the fresh workspace (default: a temp folder).")
     parser.add_argument("--reload", action="store_true", help="Load the file once unprofiled, then profile a reload.")
-    parser.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's, one per core).")
+    parser.add_argument(
+        "--threads", type=int, help="DuckDB threads (default: one per core; cxmap caps them at the files' row groups)."
+    )
     parser.add_argument("--memory-limit", help="ingest.memory_limit for the workspace (default: cxmap's, 2GB).")
     parser.add_argument("--plans", type=Path, help="Write DuckDB's profile of each slow statement here.")
     parser.add_argument("--min-seconds", type=float, default=0.05, help="Show statements at least this slow.")

@@ -1,56 +1,104 @@
-"""The `cxmap` command: groups and commands wired together, and the one place errors are caught."""
+"""The `cxmap` command: groups and commands wired together, and the one place errors are caught.
+
+A command's module is imported only when that command runs (or when `cxmap --help` lists them all), so
+that `cxmap ingest` does not pay for the web app, rendering or the statistics libraries at start-up.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from cxmap import __version__
-from cxmap.cli import accounts, analysis, interchange, maps, server, store, workspace
+
+# name -> (module under cxmap.cli, function); listed in the order `cxmap --help` shows them. The example
+# shown under a command's --help is its module's EXAMPLES[name].
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("maps", "check"),
+    "diff": ("maps", "diff"),
+    "render": ("maps", "render"),
+    "schema": ("maps", "schema"),
+    "init": ("workspace", "init"),
+    "ingest": ("workspace", "ingest_cmd"),
+    "status": ("workspace", "status"),
+    "quarantine": ("workspace", "quarantine"),
+    "analyze": ("analysis", "analyze_cmd"),
+    "report": ("analysis", "report_cmd"),
+    "journeys": ("analysis", "journeys_cmd"),
+    "accounts": ("accounts", "accounts_cmd"),
+    "account": ("accounts", "account_cmd"),
+    "customer": ("accounts", "customer_cmd"),
+    "gate": ("accounts", "gate_cmd"),
+    "alerts": ("accounts", "alerts_cmd"),
+    "milestones": ("accounts", "milestones_cmd"),
+    "verify": ("accounts", "verify_cmd"),
+    "serve": ("server", "serve"),
+}
+# name -> (module under cxmap.cli, Typer app): the command groups, shown after the commands.
+GROUPS: dict[str, tuple[str, str]] = {
+    "new": ("maps", "new_app"),
+    "export": ("interchange", "export_app"),
+    "import": ("interchange", "import_app"),
+    "user": ("server", "user_app"),
+    "token": ("server", "token_app"),
+    "store": ("store", "store_app"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: builds a command from its module the first time the command is asked for."""
+
+    # Typer ships its own copy of click: its classes are typed loosely here.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *GROUPS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        built = _build(cmd_name)
+        return super().get_command(ctx, cmd_name) if built is None else built
+
+
+@cache
+def _build(name: str) -> Any:
+    """The click command (or group) `name`, built from its module as the root app would have built it.
+
+    It is registered on an app of its own with a callback, which Typer always makes a group, and taken out
+    of that group: so a group keeps its subcommands and a command is the same object, options and help.
+    """
+    if name in COMMANDS:
+        module, function = COMMANDS[name]
+        found: Any = importlib.import_module(f"cxmap.cli.{module}")
+        holder = typer.Typer(add_completion=False)
+        holder.command(name, epilog=found.EXAMPLES[name])(getattr(found, function))
+    elif name in GROUPS:
+        module, attribute = GROUPS[name]
+        holder = typer.Typer(add_completion=False)
+        holder.add_typer(getattr(importlib.import_module(f"cxmap.cli.{module}"), attribute), name=name)
+    else:
+        return None
+    holder.callback()(_nothing)
+    group: Any = typer.main.get_command(holder)
+    return group.commands[name]
+
+
+def _nothing() -> None:
+    """The callback of a holder app (see _build); never runs."""
+
 
 app = typer.Typer(
     name="cxmap",
+    cls=LazyGroup,
     help="Customer experience maps as code: draw, check, render and share journey maps.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-Command = Callable[..., None]
-
-# name -> (function, the example shown under --help); listed in the order `cxmap --help` shows them.
-COMMANDS: dict[str, tuple[Command, str]] = {
-    "check": (maps.check, maps.EXAMPLES["check"]),
-    "diff": (maps.diff, maps.EXAMPLES["diff"]),
-    "render": (maps.render, maps.EXAMPLES["render"]),
-    "schema": (maps.schema, maps.EXAMPLES["schema"]),
-    "init": (workspace.init, workspace.EXAMPLES["init"]),
-    "ingest": (workspace.ingest_cmd, workspace.EXAMPLES["ingest"]),
-    "status": (workspace.status, workspace.EXAMPLES["status"]),
-    "quarantine": (workspace.quarantine, workspace.EXAMPLES["quarantine"]),
-    "analyze": (analysis.analyze_cmd, analysis.EXAMPLES["analyze"]),
-    "report": (analysis.report_cmd, analysis.EXAMPLES["report"]),
-    "journeys": (analysis.journeys_cmd, analysis.EXAMPLES["journeys"]),
-    "accounts": (accounts.accounts_cmd, accounts.EXAMPLES["accounts"]),
-    "account": (accounts.account_cmd, accounts.EXAMPLES["account"]),
-    "customer": (accounts.customer_cmd, accounts.EXAMPLES["customer"]),
-    "gate": (accounts.gate_cmd, accounts.EXAMPLES["gate"]),
-    "alerts": (accounts.alerts_cmd, accounts.EXAMPLES["alerts"]),
-    "milestones": (accounts.milestones_cmd, accounts.EXAMPLES["milestones"]),
-    "verify": (accounts.verify_cmd, accounts.EXAMPLES["verify"]),
-    "serve": (server.serve, server.EXAMPLES["serve"]),
-}
-app.add_typer(maps.new_app, name="new")
-for name, (function, example) in COMMANDS.items():
-    app.command(name, epilog=example)(function)
-app.add_typer(interchange.export_app, name="export")
-app.add_typer(interchange.import_app, name="import")
-app.add_typer(server.user_app, name="user")
-app.add_typer(server.token_app, name="token")
-app.add_typer(store.store_app, name="store")
 
 
 def _version(value: bool) -> None:

@@ -15,11 +15,13 @@ from cxmap.cli.app import app
 from cxmap.settings import Settings
 
 
-# Typer ships its own copy of click, so commands are walked by their attributes, not by class.
+# Typer ships its own copy of click, so commands are walked by their attributes, not by class. The root
+# group builds its commands when asked (cli.app.LazyGroup), so they are listed and got, not read from a dict.
 def _commands(group: Any, prefix: str) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    ctx = typer.Context(group)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
         if command.hidden:
             continue
         full = f"{prefix} {name}"

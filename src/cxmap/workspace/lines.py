@@ -4,6 +4,9 @@ DuckDB numbers records, not lines: the CSV reader reports a broken record at "li
 and good records carry only their order. A record's physical line is 1 (the header) + its record number
 (counting broken records too) + the line breaks inside earlier records' quoted values. This is worked out
 only for files that have quarantined rows, with one more scan of such a file.
+
+The unusable rows come from `side`, the table the load's first pass over its files keeps them in (with
+`__file`, the file's number in the load, and `__rn`, the record's number in its file).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ BROKEN_REASON = """CASE
 END"""
 
 
-def _csv_quarantine(view: SourceView, k: int, load_id: int) -> str:
+def _csv_quarantine(view: SourceView, k: int, load_id: int, side: str) -> str:
     """Rows for the quarantine table from CSV file `k`: its broken records and its unusable ones."""
     text = "concat_ws('', " + ", ".join(f"coalesce({ident(c)}, '')" for c in view.columns) + ")"
     breaks = f"length({text}) - length(replace({text}, chr(10), ''))"
@@ -30,7 +33,7 @@ def _csv_quarantine(view: SourceView, k: int, load_id: int) -> str:
     return f"""
     WITH counted AS (
         SELECT __rn, coalesce(sum({breaks}) OVER (ORDER BY __rn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-            AS before, {breaks} AS here FROM ({view.rescan})
+            AS before, {breaks} AS here FROM ({view.select})
     ), broken AS (
         SELECT DISTINCT ON (line) line, line - row_number() OVER (ORDER BY line) AS next_good,
             {BROKEN_REASON} AS reason, csv_line
@@ -38,7 +41,7 @@ def _csv_quarantine(view: SourceView, k: int, load_id: int) -> str:
     )
     SELECT {load_id}, {file}, 1 + s.__rn + c.before + (SELECT count(*) FROM broken b WHERE b.next_good <= s.__rn),
         s.__reason, left(s.__raw, 4000)
-    FROM staged s JOIN counted c ON c.__rn = s.__rn
+    FROM {side} s JOIN counted c ON c.__rn = s.__rn
     WHERE s.__file = {k} AND s.__reason IS NOT NULL
     UNION ALL
     SELECT {load_id}, {file},
@@ -46,9 +49,9 @@ def _csv_quarantine(view: SourceView, k: int, load_id: int) -> str:
     FROM broken b"""
 
 
-def quarantine_lines(con: duckdb.DuckDBPyConnection, view: SourceView, k: int, load_id: int) -> int:
+def quarantine_lines(con: duckdb.DuckDBPyConnection, view: SourceView, k: int, load_id: int, side: str) -> int:
     """Move file `k`'s unreadable and unusable rows into the quarantine table; returns how many."""
-    bad_row = con.execute(f"SELECT count(*) FROM staged WHERE __file = {k} AND __reason IS NOT NULL").fetchone()
+    bad_row = con.execute(f"SELECT count(*) FROM {side} WHERE __file = {k} AND __reason IS NOT NULL").fetchone()
     bad = int(bad_row[0]) if bad_row else 0
     broken = 0
     if view.rejects is not None:
@@ -57,10 +60,10 @@ def quarantine_lines(con: duckdb.DuckDBPyConnection, view: SourceView, k: int, l
     if not bad and not broken:
         return 0
     if view.rejects is not None:
-        rows = _csv_quarantine(view, k, load_id)
+        rows = _csv_quarantine(view, k, load_id, side)
     else:  # JSON Lines number their lines exactly; Parquet has rows, not lines
         rows = (
-            f"SELECT {load_id}, {lit(view.source.name)}, __rn, __reason, left(__raw, 4000) FROM staged "
+            f"SELECT {load_id}, {lit(view.source.name)}, __rn, __reason, left(__raw, 4000) FROM {side} "
             f"WHERE __file = {k} AND __reason IS NOT NULL"
         )
     _insert_new(con, rows)

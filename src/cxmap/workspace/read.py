@@ -1,8 +1,13 @@
-"""Each input format as a DuckDB relation: the source's columns plus its record number, read in the engine."""
+"""Each input format as a DuckDB relation: the source's columns plus its record number, read in the engine.
+
+A Parquet file is read where it is. A text file (CSV, TSV, JSON Lines) is read once, by `stage`, into a
+Parquet file in the workspace's scratch folder, which the load then reads as often as it needs.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import duckdb
 
@@ -21,7 +26,7 @@ class SourceView:
     types: dict[str, str]
     raw: str  # SQL giving the record's text, for the quarantine
     rejects: str | None = None  # temp table of unreadable CSV lines, filled when `select` runs
-    rescan: str | None = None  # the same records again without recording rejects (for line numbers)
+    parquet: Path | None = None  # the Parquet file `select` reads (the source's, or its staged copy)
 
 
 def _describe(con: duckdb.DuckDBPyConnection, select: str, source: Source) -> list[tuple[str, str]]:
@@ -42,14 +47,9 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, k: int, encoding: str) 
     scan = f"read_csv({lit(str(source.path))}, {options})"
     columns = [name for name, _ in _describe(con, f"SELECT * FROM {scan}", source)]
     select = f"SELECT row_number() OVER () AS __rn, * FROM {scan}"
-    quiet = scan.replace(
-        f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = 'cx_scan_{k}'",
-        "ignore_errors = true",
-    )
-    rescan = f"SELECT row_number() OVER () AS __rn, * FROM {quiet}"
     sep = "'\t'" if source.fmt == "tsv" else "','"
     raw = f"concat_ws({sep}, " + ", ".join(f"coalesce({ident(c)}, '')" for c in columns) + ")"
-    return SourceView(source, select, columns, dict.fromkeys(columns, "VARCHAR"), raw, rejects, rescan)
+    return SourceView(source, select, columns, dict.fromkeys(columns, "VARCHAR"), raw, rejects)
 
 
 def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
@@ -89,7 +89,7 @@ def _parquet(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
     columns = [n for n, _ in described]
     select = f"SELECT file_row_number + 1 AS __rn, * EXCLUDE (file_row_number) FROM {scan}"
     raw = "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in columns) + "))::VARCHAR"
-    return SourceView(source, select, columns, dict(described), raw)
+    return SourceView(source, select, columns, dict(described), raw, parquet=source.path)
 
 
 def open_source(con: duckdb.DuckDBPyConnection, source: Source, k: int, encoding: str = "utf-8") -> SourceView:
@@ -99,3 +99,35 @@ def open_source(con: duckdb.DuckDBPyConnection, source: Source, k: int, encoding
     if source.fmt == "jsonl":
         return _jsonl(con, source)
     return _parquet(con, source)
+
+
+def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding: str) -> SourceView:
+    """A text file's records, numbered, written once to the Parquet file `path`, which the load then reads.
+
+    Numbering the records of a CSV or JSON Lines file is a window over the whole file in its order, which
+    the engine runs on one thread (a second one only burns CPU: measured); the Parquet file it writes as a
+    stream is then read in parallel, by row groups, for the work that costs. Memory does not grow with the
+    file. Unreadable CSV lines are recorded in `view.rejects` while it is written.
+    """
+    threads = con.execute("SELECT current_setting('threads')").fetchone()
+    con.execute("SET threads = 1")
+    try:
+        con.execute(f"COPY ({view.select}) TO {lit(str(path))} (FORMAT parquet)")
+    except duckdb.Error as exc:
+        first = str(exc).split("\n")[0].split(": ", 1)[-1]
+        raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
+    con.execute(f"SET threads = {int(threads[0]) if threads else 1}")
+    _check_encoding(con, view, encoding)
+    return replace(view, select=f"SELECT * FROM read_parquet({lit(str(path))})", parquet=path)
+
+
+def _check_encoding(con: duckdb.DuckDBPyConnection, view: SourceView, encoding: str) -> None:
+    if view.rejects is None:
+        return
+    bad = con.execute(f"SELECT min(line) FROM {view.rejects} WHERE error_type = 'INVALID ENCODING'").fetchone()
+    if bad and bad[0] is not None:
+        other = "latin-1" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else "utf-8"
+        raise CxmapError(
+            f"{view.source.name}: line {bad[0]} is not {encoding} text; "
+            f"give the file's encoding with --encoding (for example --encoding {other})"
+        )

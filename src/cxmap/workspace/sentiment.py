@@ -6,7 +6,7 @@ by the comment's hash so a comment is never scored twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Protocol
 
@@ -33,11 +33,19 @@ class VaderModel:
         return [float(self._analyzer.polarity_scores(t)["compound"]) for t in texts]
 
 
+MODELS: dict[str, Callable[[], SentimentModel]] = {"vader": VaderModel}
+
+
+def check_model(name: str) -> None:
+    """Refuse an unknown model name before a load starts (the model itself is built only if needed)."""
+    if name not in MODELS:
+        from cxmap.errors import CxmapError
+
+        raise CxmapError(f"sentiment.model: unknown model '{name}'; cxmap ships 'vader'")
+
+
 @cache
 def get_model(name: str) -> SentimentModel:
-    """The model named in cxmap.yaml (`sentiment.model`)."""
-    if name == "vader":
-        return VaderModel()
-    from cxmap.errors import CxmapError
-
-    raise CxmapError(f"sentiment.model: unknown model '{name}'; cxmap ships 'vader'")
+    """The model named in cxmap.yaml (`ingest.sentiment_model`)."""
+    check_model(name)
+    return MODELS[name]()
