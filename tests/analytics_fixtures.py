@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from statistics import NormalDist
+from typing import Any
+
+from ruamel.yaml import YAML
 
 from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.engine import connect
 from cxmap.model import Map, load_map
 from cxmap.progress import Steps
-from cxmap.workspace import Workspace, init_workspace
-from cxmap.workspace.ingest import Options, ingest
+from cxmap.settings import SETTINGS_FILE
+from cxmap.workspace import Workspace, init_workspace, open_workspace
+from cxmap.workspace.ingest import LoadResult, Options, ingest
 
 
 def workspace_with(
@@ -52,3 +57,21 @@ def newcombe_by_hand(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
     (l1, u1), (l2, u2) = wilson(k1, n1), wilson(k2, n2)
     d = p1 - p2
     return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def load_csv(ws: Workspace, tmp_path: Path, csv_text: str, kind: str = "events") -> LoadResult:
+    """Ingest CSV text as one load of `kind` (events, accounts or contacts) into the workspace; every row of
+    a hand-written file must load (a row in the quarantine is a mistake in the test's data)."""
+    path = tmp_path / f"{kind}-{len(list(tmp_path.glob(f'{kind}-*.csv'))) + 1}.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    result = ingest(ws, [str(path)], Options(kind=kind), Steps(None))
+    assert result.quarantined == 0, f"{path.name}: {result.quarantined} rows in the quarantine"
+    return result
+
+
+def with_settings(ws: Workspace, settings: dict[str, Any]) -> Workspace:
+    """The workspace with these top-level keys written over its cxmap.yaml (and the settings read again)."""
+    path = ws.root / SETTINGS_FILE
+    current = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    path.write_text(json.dumps({**current, **settings}, indent=2) + "\n", encoding="utf-8")  # JSON is YAML
+    return open_workspace(ws.root)

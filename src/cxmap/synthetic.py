@@ -13,7 +13,9 @@ export. Known effects are planted so that analyses can be checked against them:
 - a non-effect: how the trial went has no bearing on renewal (it is graded independently of everything).
 
 Everything is generated with numpy, column by column (no loop over customers), so 10 million events take
-seconds. `python -m cxmap.synthetic OUT_DIR --events N` writes events, accounts and contacts files.
+seconds. `python -m cxmap.synthetic OUT_DIR --events N` writes events, accounts and contacts files;
+`--customers M` fixes the number of contacts instead (about 11.5 events each by default) and makes up the
+difference to N events with more support tickets, e.g. 1M customers with 17.5 events each.
 """
 
 from __future__ import annotations
@@ -97,6 +99,8 @@ WORDS = np.array(
     ]
 )
 SUFFIXES = np.array(["Logistics", "Health", "Foods", "Labs", "Retail", "Energy", "Media", "Works"])
+TICKETS = 1.3  # support tickets per contact, on average
+EVENTS_PER_CONTACT = 11.46  # what the journey above gives a contact on average, with TICKETS tickets
 
 
 @dataclass
@@ -110,10 +114,17 @@ def _grades(rng: np.random.Generator, mean: np.ndarray | float, spread: float, n
     return np.clip(np.round(rng.normal(mean, spread, n)), 0, 10)
 
 
-def generate(events: int = 200_000, seed: int = 7) -> Dataset:
-    """About `events` events (the exact number depends on the draws), with accounts and contacts."""
+def generate(events: int = 200_000, seed: int = 7, customers: int | None = None) -> Dataset:
+    """About `events` events (the exact number depends on the draws), with accounts and contacts.
+
+    `customers`: the number of contacts (default: events / 12); when the events asked for exceed what the
+    journey gives them, each contact gets more support tickets to make up the difference.
+    """
     rng = np.random.default_rng(seed)
-    n_contacts = max(events // 12, 10)
+    n_contacts = max(events // 12, 10) if customers is None else max(customers, 10)
+    tickets_per_contact = TICKETS
+    if customers is not None:  # make up the events asked for with more support tickets
+        tickets_per_contact += max(0.0, events / n_contacts - EVENTS_PER_CONTACT)
     n_accounts = max(n_contacts // 3, 3)
     account_of = np.sort(rng.integers(0, n_accounts, n_contacts))
     account_start = EPOCH + rng.integers(0, 300, n_accounts) * DAY
@@ -139,7 +150,7 @@ def generate(events: int = 200_000, seed: int = 7) -> Dataset:
         add(who, name, dept, channel, when, grade)
 
     # Support tickets: a few per contact, spread over the first year; some go badly.
-    tickets = rng.poisson(1.3, n_contacts)
+    tickets = rng.poisson(tickets_per_contact, n_contacts)
     who = np.repeat(np.arange(n_contacts), tickets)
     when = added[who] + rng.integers(3, 330, who.size) * DAY + rng.integers(0, DAY, who.size).astype("timedelta64[s]")
     grade = _grades(rng, 6.2 + mood[who], 2.6, who.size)
@@ -266,10 +277,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Write a seeded, realistic B2B SaaS touchpoint data set.")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--events", type=int, default=200_000, help="About how many events (default 200000).")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=None,
+        help="How many customers (contacts); default events / 12. Events beyond about 11.5 per customer are "
+        "extra support tickets.",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
     args = parser.parse_args()
-    data = generate(args.events, args.seed)
+    data = generate(args.events, args.seed, args.customers)
     paths = write(data, args.folder, args.format)
     print(
         f"wrote {data.events.num_rows:,} events, {data.accounts.num_rows:,} accounts, "

@@ -18,9 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxmap.accounts.base import AsOf
-from cxmap.analytics.prepare import Prepared
-
-SECONDS_PER_DAY = 86_400
+from cxmap.analytics.prepare import MICROSECONDS, Prepared, elapsed_microseconds
 
 
 def open_alerts(prepared: Prepared, members: ir.Table, as_of: AsOf, only: ir.Table | None = None) -> ir.Table:
@@ -39,7 +37,7 @@ def open_alerts(prepared: Prepared, members: ir.Table, as_of: AsOf, only: ir.Tab
         ibis.window(group_by=unrecovered.customer_id, order_by=[unrecovered.ts, unrecovered.load_id, unrecovered.row])
     )
     alerts = unrecovered.mutate(n=first).filter(lambda t: t.n == 0)
-    elapsed = ibis.literal(as_of.instant).epoch_seconds() - alerts.ts.epoch_seconds()
+    elapsed = elapsed_microseconds(ibis.literal(as_of.instant), alerts.ts)
     with_account = alerts.left_join(members, alerts.customer_id == members.customer_id)
     return with_account.select(
         customer_id=alerts.customer_id,
@@ -47,6 +45,6 @@ def open_alerts(prepared: Prepared, members: ir.Table, as_of: AsOf, only: ir.Tab
         touchpoint=alerts.touchpoint,
         at=alerts.ts,
         emotion=alerts.emotion,
-        days_open=(elapsed // SECONDS_PER_DAY).cast("int64"),
-        overdue=elapsed > s.recovery.window_days * SECONDS_PER_DAY,
+        days_open=(elapsed // MICROSECONDS["day"]).cast("int64"),
+        overdue=elapsed > s.recovery.window_days * MICROSECONDS["day"],
     )

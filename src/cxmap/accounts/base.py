@@ -58,10 +58,12 @@ def memberships(con: Any, events: ir.Table) -> ir.Table:
     """customer_id -> account_id, role: the contacts file first, else the account on the customer's events."""
     contacts = con.table("contacts")
     listed = contacts.filter(contacts.account_id.notnull()).select("customer_id", "account_id", role=contacts.role)
+    # the account of the customer's last event with one; ties in time go to the later row (DECISIONS.md)
+    last = ibis.struct({"ts": events.ts, "load_id": events.load_id, "row": events.row})
     seen = (
         events.filter(events.account_id.notnull())
         .group_by("customer_id")
-        .aggregate(account_id=events.account_id.argmax(events.ts))
+        .aggregate(account_id=events.account_id.argmax(last))
     )
     unlisted = seen.anti_join(listed, "customer_id").mutate(role=ibis.null())
 

@@ -65,7 +65,8 @@ def account_health(con: Any, prepared: Prepared, members: ir.Table, as_of: AsOf,
     )
     rolled = scored.group_by("account_id").aggregate(
         mean=scored.experience.mean(),
-        weighted=(scored.experience * scored.w).sum() / scored.w.sum(),
+        # contacts whose roles all weigh 0: no weighted experience (null; DuckDB would say NaN, Spark fail)
+        weighted=(scored.experience * scored.w).sum() / scored.w.sum().nullif(0),
         scored_contacts=scored.count(),
     )
     sizes = people.group_by("account_id").aggregate(contacts=people.count())

@@ -98,7 +98,7 @@ def account(ctx: Context, account_id: str, gate_action: str | None = "review") -
     group = ctx.members.filter(ctx.members.account_id == account_id)
     people = contacts_with_experience(ctx.prepared, group, ctx.as_of)
     contacts = [_plain(r) for r in people.order_by(["experience", "customer_id"]).to_pyarrow().to_pylist()]
-    alerts = [_plain(r) for r in open_alerts(ctx.prepared, ctx.members, ctx.as_of, group).to_pyarrow().to_pylist()]
+    alerts = _alerts(ctx, group)
     if gate_action:  # the contacts and alerts are already here: decide without asking the engine again
         settings = ctx.workspace.settings
         for c in contacts:
@@ -136,7 +136,7 @@ def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
         )
     )
     person = contacts_with_experience(ctx.prepared, group, ctx.as_of).to_pyarrow().to_pylist()[0]
-    alerts = [_plain(r) for r in open_alerts(ctx.prepared, ctx.members, ctx.as_of, group).to_pyarrow().to_pylist()]
+    alerts = _alerts(ctx, group)
     planned: dict[str, Any] = {}
     if ctx.map is not None:
         planned = {
@@ -157,11 +157,17 @@ def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
     }
 
 
+def _alerts(ctx: Context, only: Any = None) -> list[dict[str, Any]]:
+    """Open alerts (of the members in `only`, when given), overdue first, then oldest first: in that order on
+    every engine (rows come back from an engine in no particular order unless asked)."""
+    table = open_alerts(ctx.prepared, ctx.members, ctx.as_of, only)
+    rows = table.order_by([ibis.desc("overdue"), "at", "customer_id", "account_id"]).to_pyarrow().to_pylist()
+    return [_plain(r) for r in rows]
+
+
 def alerts(ctx: Context) -> list[dict[str, Any]]:
     """Open alerts, overdue first, then oldest first."""
-    table = open_alerts(ctx.prepared, ctx.members, ctx.as_of)
-    rows = table.order_by([ibis.desc("overdue"), "at", "customer_id"]).to_pyarrow().to_pylist()
-    return [_plain(r) for r in rows]
+    return _alerts(ctx)
 
 
 def gate_answer(ctx: Context, customer_id: str, action: str) -> dict[str, Any]:

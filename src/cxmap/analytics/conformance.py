@@ -35,7 +35,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.prepare import Prepared, elapsed_microseconds
 from cxmap.analytics.stats import clean, newcombe
 from cxmap.model.map import Map
 
@@ -95,7 +95,7 @@ def customer_steps(prepared: Prepared, starts: ir.Table | None = None) -> ir.Tab
         "step_index",
         ooo=done.seen > done.step_index,
         is_late=done.due_seconds.notnull()
-        & ((done.first_ts.epoch_seconds() - done.start.epoch_seconds()) > done.due_seconds),
+        & (elapsed_microseconds(done.first_ts, done.start) > done.due_seconds * 1_000_000),
     )
     ids = ibis.memtable(
         {

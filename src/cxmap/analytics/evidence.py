@@ -17,12 +17,13 @@ def sample_comments(
         return {}
     e = prepared.events
     e = e.filter(e.comment.notnull() & e.touchpoint.isin(touchpoints))
-    w = ibis.window(group_by="touchpoint", order_by=[ibis.desc("ts"), ibis.desc("row")])
+    newest = [ibis.desc("ts"), ibis.desc("load_id"), ibis.desc("row")]  # ties: the later row (DECISIONS.md)
+    w = ibis.window(group_by="touchpoint", order_by=newest)
     recent = e.mutate(n=ibis.row_number().over(w)).filter(lambda t: t.n < per_touchpoint)
     found: dict[str, list[dict[str, Any]]] = {}
     for r in (
-        recent.select("touchpoint", "comment", "emotion", "ts")
-        .order_by(["touchpoint", ibis.desc("ts")])
+        recent.select("touchpoint", "comment", "emotion", "ts", "load_id", "row")
+        .order_by(["touchpoint", *newest])
         .to_pyarrow()
         .to_pylist()
     ):

@@ -24,7 +24,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.prepare import MICROSECONDS, Prepared, elapsed_microseconds
 
 ORDER = ("ts", "load_id", "row")  # order of events within a customer (DECISIONS.md)
 
@@ -41,7 +41,7 @@ def edges(events: ir.Table) -> ir.Table:
         next_ts=events.ts.lead().over(window),
         is_first=ibis.row_number().over(window) == 0,
     )
-    hours = (steps.next_ts.epoch_seconds() - steps.ts.epoch_seconds()) / 3600
+    hours = elapsed_microseconds(steps.next_ts, steps.ts) / MICROSECONDS["hour"]
     return steps.group_by(["touchpoint", "next_touchpoint"]).aggregate(
         count=steps.count(),
         customers=steps.customer_id.nunique(),

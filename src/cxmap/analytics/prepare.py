@@ -24,6 +24,7 @@ from cxmap.settings import Settings
 PERIODS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 EVENT_SEGMENTS = ("channel", "department")
 SAFE_ATTRIBUTE = re.compile(r"^[\w .-]{1,100}$")  # attribute names become a JSON path in the engine
+MICROSECONDS = {"hour": 3_600_000_000, "day": 86_400_000_000}
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,15 @@ def map_touchpoints(raw_names: list[str], the_map: Map | None, recovery_globs: l
             }
         )
     return rows
+
+
+def elapsed_microseconds(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.IntegerValue:
+    """The time from `earlier` to `later` in whole microseconds (the store's resolution), exact on every engine.
+
+    Not a difference of `epoch_seconds()`: DuckDB keeps the fraction of a second there and Spark drops it,
+    so half a second would make an event late on one engine and on time on the other.
+    """
+    return later.delta(earlier, unit="microsecond")
 
 
 def _instant(day: date, zone: str, end: bool) -> datetime:

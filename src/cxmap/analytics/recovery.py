@@ -30,7 +30,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.prepare import MICROSECONDS, Prepared, elapsed_microseconds
 from cxmap.analytics.stats import clean, newcombe
 
 
@@ -55,7 +55,7 @@ def customer_recovery(prepared: Prepared) -> ir.Table:
         (per.first_recovery <= per.t0 + window, "on_time"),
         else_="late",
     )
-    hours = (per.first_recovery.epoch_seconds() - per.t0.epoch_seconds()) / 3600
+    hours = elapsed_microseconds(per.first_recovery, per.t0) / MICROSECONDS["hour"]
     return per.mutate(status=status, hours=hours.cast("float64"))
 
 

@@ -1,14 +1,14 @@
 """Per touchpoint (and per segment and period when asked): volume, reach and emotion with its interval.
 
-One aggregation in the engine over all touchpoints at once; the intervals are then computed on the
-aggregated rows.
+One aggregation in the engine over all touchpoints at once, and one count of all customers for the
+reach; the intervals are then computed on the aggregated rows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import ibis
+import ibis.expr.types as ir
 
 from cxmap.analytics.findings import TouchpointStats
 from cxmap.analytics.prepare import Prepared
@@ -29,14 +29,51 @@ def touchpoint_steps(prepared: Prepared) -> dict[str, list[str]]:
     return found
 
 
+def _grouping_key(prepared: Prepared) -> tuple[ir.StringColumn, dict[str, str]]:
+    """Raw names to group the events by, and the touchpoint each stands for.
+
+    The first raw name of each touchpoint stands for it, so only the events of touchpoints with several raw
+    names go through the CASE that maps a name: mapping every event would add about a tenth to the
+    aggregation, and most touchpoints have one raw name. The groups are exactly the touchpoints'.
+    """
+    stand_in: dict[str, str] = {}
+    touchpoint_of: dict[str, str] = {}
+    for tp_id, tp in prepared.touchpoints.items():
+        if tp.raw_names:
+            first, *others = tp.raw_names
+            touchpoint_of[first] = tp_id
+            stand_in.update(dict.fromkeys(others, first))
+    raw = prepared.events.raw_touchpoint
+    return (raw.substitute(stand_in) if stand_in else raw).name("raw_key"), touchpoint_of
+
+
+def _all_customers(prepared: Prepared, splits: list[str]) -> dict[tuple[str, str], int]:
+    """Customers in scope per (segment, period), as a query of its own.
+
+    Joined into the per-touchpoint query, it would make the engine read the events once for both and keep
+    them all in memory in between (DuckDB materialises a subquery used twice): slower than reading again.
+    """
+    e = prepared.events
+    if not splits:
+        row = e.aggregate(n=e.customer_id.nunique()).to_pyarrow().to_pylist()[0]
+        return {("all", "all"): int(row["n"])}
+    totals = e.group_by(splits).aggregate(n=e.customer_id.nunique()).to_pyarrow().to_pylist()
+    return {(r["segment"], r["period"]): int(r["n"]) for r in totals}
+
+
 def touchpoint_stats(prepared: Prepared) -> list[TouchpointStats]:
-    """Stats for every touchpoint with events, map touchpoints first in map order, then by volume."""
+    """Stats for every touchpoint with events, map touchpoints first in map order, then by volume.
+
+    One aggregation over the events; its three distinct counts of customers (all, with a negative, with a
+    positive moment) were measured against one pass per (touchpoint, customer) with the lowest and highest
+    emotion, which DuckDB ran about 5% slower (benchmarks/README.md, analysis).
+    """
     e = prepared.events
     a = prepared.settings.analysis
     scored = e.emotion.notnull()
-    split = prepared.scope.segment is not None or prepared.scope.period is not None
-    keys = ["touchpoint", "segment", "period"] if split else ["touchpoint"]
-    stats = e.group_by(keys).aggregate(
+    splits = ["segment", "period"] if prepared.scope.segment is not None or prepared.scope.period is not None else []
+    key, touchpoint_of = _grouping_key(prepared)
+    stats = e.group_by([key, *splits]).aggregate(
         events=e.count(),
         customers=e.customer_id.nunique(),
         scored=e.emotion.count(),
@@ -49,14 +86,13 @@ def touchpoint_stats(prepared: Prepared) -> list[TouchpointStats]:
         customers_negative=e.customer_id.nunique(where=e.emotion <= a.negative_max),
         customers_positive=e.customer_id.nunique(where=e.emotion >= a.positive_min),
     )
-    if split:
-        totals = e.group_by(["segment", "period"]).aggregate(all_customers=e.customer_id.nunique())
-        joined = stats.join(totals, ["segment", "period"])
-    else:
-        joined = stats.mutate(
-            segment=ibis.literal("all"), period=ibis.literal("all"), all_customers=e.customer_id.nunique().as_scalar()
-        )
-    rows = joined.to_pyarrow().to_pylist()
+    rows = stats.to_pyarrow().to_pylist()
+    all_customers = _all_customers(prepared, splits)
+    for r in rows:
+        r["touchpoint"] = touchpoint_of[r["raw_key"]]
+        r.setdefault("segment", "all")
+        r.setdefault("period", "all")
+        r["all_customers"] = all_customers[r["segment"], r["period"]]
     low, high = mean_interval(
         [r["mean"] if r["mean"] is not None else float("nan") for r in rows],
         [r["sd"] if r["sd"] is not None else float("nan") for r in rows],

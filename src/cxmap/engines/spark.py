@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import ibis
+import ibis.expr.operations as ops
+import sqlglot.expressions as sge
+from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
 from cxmap.errors import CxmapError
 from cxmap.workspace import Workspace
@@ -28,7 +31,36 @@ def connect(workspace: Workspace) -> Any:
     spark = session(workspace.settings.spark).newSession()
     for table, files in _files(spark, workspace).items():
         spark.read.parquet(*files).createOrReplaceTempView(table)
-    return ibis.pyspark.connect(spark)
+    backend = ibis.pyspark.connect(spark)
+    backend.compiler = COMPILER
+    return backend
+
+
+class Compiler(PySparkCompiler):  # type: ignore[misc]
+    """Ibis' PySpark compiler, with JSON read in the JVM and as DuckDB reads it.
+
+    Ibis compiles `json[key]` to Spark's get_json_object, which unquotes a string (`"gold"` becomes `gold`,
+    no longer JSON), and `.str` to a pandas UDF that parses that text again: it fails on every string, and
+    would run Python per row. Here an item is the JSON text of the value at the same path as on DuckDB
+    (`$.key`, `$[i]`), and `.str` is its value when it is a JSON string, else null: Spark 4's variant
+    functions, no Python.
+    """
+
+    SIMPLE_OPS: ClassVar[dict[type[ops.Node], str]] = {
+        op: name for op, name in PySparkCompiler.SIMPLE_OPS.items() if op is not ops.UnwrapJSONString
+    }
+
+    def visit_JSONGetItem(self, op: Any, *, arg: Any, index: Any) -> Any:
+        path = self.f.format_string("$[%s]" if op.index.dtype.is_integer() else "$.%s", index)
+        return self.f.to_json(self.f.try_variant_get(self.f.try_parse_json(arg), path))
+
+    def visit_UnwrapJSONString(self, op: Any, *, arg: Any) -> Any:
+        value = self.f.try_parse_json(arg)
+        is_text = sge.EQ(this=self.f.schema_of_variant(value), expression=sge.convert("STRING"))
+        return self.if_(is_text, self.f.try_variant_get(value, "$", "string"), sge.Null())
+
+
+COMPILER = Compiler()
 
 
 def session(conf: dict[str, Any]) -> Any:
@@ -44,7 +76,10 @@ def session(conf: dict[str, Any]) -> Any:
         "ui.showConsoleProgress": "false",
         "driver.extraJavaOptions": quiet,
     }
-    settings |= {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in conf.items()}
+    given = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in conf.items()}
+    if "driver.extraJavaOptions" in given:  # the user's JVM options go after the quiet log, not instead of it
+        given["driver.extraJavaOptions"] = f"{quiet} {given['driver.extraJavaOptions']}"
+    settings |= given
     settings["sql.session.timeZone"] = "UTC"
     key = json.dumps(settings, sort_keys=True)
     if key not in _SESSIONS:
