@@ -17,7 +17,6 @@ from cxmap.workspace import dataset
 from cxmap.workspace.core import Workspace
 
 SOURCE = "_cxmap/source.json"  # the store version a snapshot was taken from
-ORDER = 'customer_id, "timestamp", load_id, "row"'
 
 
 def export_store(workspace: Workspace, destination: Path) -> dataset.Manifest:
@@ -33,7 +32,7 @@ def export_store(workspace: Workspace, destination: Path) -> dataset.Manifest:
     with workspace.connect(read_only=True) as con:
         tables = {
             table: (
-                dataset.write_events(con, destination, f"SELECT * FROM events ORDER BY {ORDER}", "export")
+                dataset.write_events(con, destination, "SELECT * FROM events", "export")
                 or [dataset.write_table(con, destination, table, "SELECT * FROM events", "empty")]
                 if table == "events"
                 else [dataset.write_table(con, destination, table, f"SELECT * FROM {table}", "export")]
