@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import ibis
 import ibis.expr.operations as ops
 import sqlglot.expressions as sge
+from ibis.backends.pyspark import Backend as PySparkBackend
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
 from cxmap.errors import CxmapError
@@ -31,9 +32,24 @@ def connect(workspace: Workspace) -> Any:
     spark = session(workspace.settings.spark).newSession()
     for table, files in _files(spark, workspace).items():
         spark.read.parquet(*files).createOrReplaceTempView(table)
-    backend = ibis.pyspark.connect(spark)
+    if ibis.options.pyspark is None:  # what loading the backend through `ibis.pyspark` does first
+        Backend.register_options()
+    backend = Backend().connect(spark)
     backend.compiler = COMPILER
     return backend
+
+
+class Backend(PySparkBackend):  # type: ignore[misc]
+    """Ibis' PySpark backend whose disconnect leaves the process's SparkSession running.
+
+    Ibis stops the session on disconnect, and with it the SparkContext that every other connection of the
+    process (the web app's other requests, the next command in a test) shares. Here a connection only
+    drops its own views; the session ends with the process.
+    """
+
+    def disconnect(self) -> None:
+        for table in ANALYSED:
+            self._session.catalog.dropTempView(table)
 
 
 class Compiler(PySparkCompiler):  # type: ignore[misc]

@@ -9,3 +9,7 @@ ENGINES: dict[str, str] = {
     "duckdb": "cxmap.engines.duckdb:connect",
     "pyspark": "cxmap.engines.spark:connect",
 }
+
+# Engines that answer a small query in milliseconds. On the others (a Spark job takes seconds), the web app
+# computes each distinct answer once per store version and serves it from memory afterwards.
+INTERACTIVE: frozenset[str] = frozenset({"duckdb"})

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from cxmap.engines.table import INTERACTIVE
 from cxmap.workspace import Workspace
 
 T = TypeVar("T")
+KEPT = 1024  # answers kept at most; the oldest go first (on Spark, every distinct request is one)
 
 
 class AppState:
@@ -36,8 +38,18 @@ class AppState:
         value = compute()
         at = datetime.now(UTC)
         with self._lock:
+            self._cache.pop(key, None)
             self._cache[key] = (version, value, at)
+            while len(self._cache) > KEPT:
+                del self._cache[next(iter(self._cache))]
         return value, at
+
+    def slow_cached(self, key: Any, compute: Callable[[], T]) -> tuple[T, datetime | None]:
+        """On an interactive engine (DuckDB) compute now (no time of computing, None); on another (a Spark
+        job takes seconds) as `cached`, so a request asked again runs no job until the store changes."""
+        if self.workspace.settings.engine in INTERACTIVE:
+            return compute(), None
+        return self.cached(key, compute)
 
     def forget(self) -> None:
         with self._lock:

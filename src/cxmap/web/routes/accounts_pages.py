@@ -71,13 +71,20 @@ def session(state: AppState, as_of: date | None, the_map: Map | None) -> Iterato
 def _account(state: AppState, as_of: date | None, the_map: Map | None, account_id: str) -> dict[str, Any]:
     """The service's account answer, its events named by the map's touchpoints; without the per-account
     plan (the page takes milestones and progress from the all-accounts answers of `_plan`, computed once)."""
-    with session(state, as_of, the_map) as ctx:
-        return service.account(replace(ctx, map=None), account_id)
+    return _one(state, as_of, the_map, service.account, account_id)
 
 
 def _customer(state: AppState, as_of: date | None, the_map: Map | None, customer_id: str) -> dict[str, Any]:
-    with session(state, as_of, the_map) as ctx:
-        return service.customer(replace(ctx, map=None), customer_id)
+    return _one(state, as_of, the_map, service.customer, customer_id)
+
+
+def _one(state: AppState, as_of: date | None, the_map: Map | None, answer: Any, key: str) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        with session(state, as_of, the_map) as ctx:
+            return answer(replace(ctx, map=None), key)  # type: ignore[no-any-return]
+
+    found = (answer.__name__, key, as_of, the_map.model_dump_json() if the_map else None)
+    return state.slow_cached(found, compute)[0]
 
 
 def _plan(state: AppState, as_of: date | None, the_map: Map) -> dict[str, dict[str, Any]]:

@@ -164,10 +164,20 @@ def _gate_action(ws: Workspace, action: str) -> str:
 
 
 def _direct(request: Request, as_of: date | None, the_map: Map | None, answer: Any) -> Response:
-    """Compute an answer directly (an explicit as-of or a map): a service call on a fresh context."""
+    """Compute an answer directly (an explicit as-of or a map): a service call on a fresh context.
+
+    On an engine that is not interactive (Spark), the answer to each distinct request is kept until the
+    store changes, so asking again runs no job; `X-Cxmap-Fresh-At` then says when it was computed.
+    """
+    live = _live(request)
+
+    def compute() -> tuple[Any, str]:
+        with live.context(as_of, the_map.id if the_map else None) as ctx:
+            return _run(answer, ctx), ctx.as_of.iso()
+
     try:
-        with _live(request).context(as_of, the_map.id if the_map else None) as ctx:
-            return _answer(_run(answer, ctx), ctx.as_of.iso())
+        (content, at), fresh = live.state.slow_cached(("direct", request.url.path, request.url.query), compute)
+        return _answer(content, at, fresh)
     except CxmapError as exc:
         raise _busy(exc) from None
 
