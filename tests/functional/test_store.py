@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import run_cxmap, write
@@ -151,3 +152,65 @@ def test_accounts_loaded_again_replace_the_older_rows(tmp_path: Path) -> None:
     assert len(retired) == 2  # the empty file and the first load's, kept for readers a while
     status = json.loads(_ok("status", str(ws), "--json"))
     assert status["accounts"] == 2
+
+
+LATER = """customer_id,timestamp,touchpoint,score,department
+c1,2025-03-10T10:00:00,renewal,9,sales
+c2,2025-01-15T09:00:00,demo,7,sales
+c0,2025-03-02T08:00:00,signup,5,sales
+"""
+# Both loads' rows in customer and time order: what `store optimize` writes (and only where rows sit changes).
+OPTIMIZED = [
+    ("c0", "2025-03-02 08:00:00"),
+    ("c1", "2025-01-30 10:00:00"),
+    ("c1", "2025-02-02 09:00:00"),
+    ("c1", "2025-03-10 10:00:00"),
+    ("c2", "2025-01-15 09:00:00"),
+    ("c2", "2025-02-01 12:00:00"),
+    ("c2", "2025-03-05 08:30:00"),
+    ("c3", "2025-03-01 23:59:59"),
+]
+
+
+@pytest.mark.parametrize("store", ["embedded", "dataset"])
+def test_optimize_writes_the_events_again_in_journey_order_with_the_same_answers(tmp_path: Path, store: str) -> None:
+    ws = tmp_path / "acme"
+    _ok("init", str(ws), *(["--store", "lake"] if store == "dataset" else []))
+    for name, text in (("first.csv", EVENTS), ("later.csv", LATER)):
+        _ok("ingest", str(ws), str(write(tmp_path / name, text)), "--quiet")
+    before = json.loads(_ok("analyze", str(ws), "--json", "--quiet"), parse_float=_nine)
+    # a dataset keeps one file per month: sorted inside each
+    expected = OPTIMIZED if store == "embedded" else sorted(OPTIMIZED, key=lambda row: (row[1][:7], row))
+    assert _physical_order(ws, store) != expected  # two loads, each sorted in itself
+    out = json.loads(_ok("store", "optimize", str(ws), "--json"))
+    assert out == {"workspace": str(ws.resolve()), "events": 8}
+    assert _physical_order(ws, store) == expected
+    if store == "dataset":  # the files it replaced stay listed as retired, for readers of the older version
+        manifest = json.loads((ws / "lake" / "_cxmap" / "manifest.json").read_text())
+        assert manifest["version"] == 4
+        assert all(f.split("/")[-1].startswith("sorted-000004-") for f in manifest["tables"]["events"])
+        assert sum(f.split("/")[-1].startswith("load-") for f in manifest["retired"]) == 5
+    assert json.loads(_ok("analyze", str(ws), "--json", "--quiet"), parse_float=_nine) == before
+    assert (
+        _ok("store", "optimize", str(ws)).strip()
+        == f"{ws.resolve()}: 8 events written again in customer and time order"
+    )
+
+
+def _physical_order(ws: Path, store: str) -> list[tuple[str, str]]:
+    """The events as they sit in the store: by row id in the DuckDB file; by file, then row in it, in a dataset."""
+    con = duckdb.connect(str(ws / "cxmap.duckdb") if store == "embedded" else ":memory:", read_only=store == "embedded")
+    try:
+        if store == "embedded":
+            sql = "SELECT customer_id, strftime(\"timestamp\", '%Y-%m-%d %H:%M:%S') FROM events ORDER BY rowid"
+        else:
+            manifest = json.loads((ws / "lake" / "_cxmap" / "manifest.json").read_text())
+            files = ", ".join(f"'{ws / 'lake' / f}'" for f in manifest["tables"]["events"])
+            sql = (
+                "SELECT customer_id, strftime(\"timestamp\", '%Y-%m-%d %H:%M:%S') "
+                f"FROM read_parquet([{files}], filename = true, file_row_number = true) "
+                "ORDER BY filename, file_row_number"
+            )
+        return [(str(a), str(b)) for a, b in con.execute(sql).fetchall()]
+    finally:
+        con.close()

@@ -7,6 +7,8 @@ given and checks event ids against whichever relation it is told holds the store
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from cxmap.errors import CxmapError
@@ -18,7 +20,7 @@ from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sources import Source, expand
 from cxmap.workspace.sql import lit
 
-__all__ = ["KINDS", "LoadResult", "Options", "ingest", "load"]
+__all__ = ["KINDS", "LoadResult", "Options", "configure", "ingest", "load"]
 
 KINDS = ("events", "accounts", "contacts")
 
@@ -37,6 +39,19 @@ def ingest(workspace: Workspace, paths: list[str], options: Options, steps: Step
         return load(con, workspace, sources, options, steps)
 
 
+def configure(con: duckdb.DuckDBPyConnection, workspace: Workspace) -> Path:
+    """Settings of a connection that writes the store: the workspace's time zone and load memory limit,
+    spilling to .cxmap/tmp (returned), and the engine's progress for the bars."""
+    scratch = workspace.root / ".cxmap" / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET TimeZone = {lit(workspace.settings.timezone)}")
+    if workspace.settings.ingest.memory_limit:
+        con.execute(f"SET memory_limit = {lit(workspace.settings.ingest.memory_limit)}")
+    con.execute(f"SET temp_directory = {lit(str(scratch))}")
+    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    return scratch
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     workspace: Workspace,
@@ -50,13 +65,7 @@ def load(
     `stored` names the relation of event ids already in the store (the events table, or a view over the
     files of a dataset store).
     """
-    scratch = workspace.root / ".cxmap" / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET TimeZone = {lit(workspace.settings.timezone)}")
-    if workspace.settings.ingest.memory_limit:
-        con.execute(f"SET memory_limit = {lit(workspace.settings.ingest.memory_limit)}")
-    con.execute(f"SET temp_directory = {lit(str(scratch))}")
-    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    scratch = configure(con, workspace)
     model = workspace.settings.ingest.sentiment_model
     con.execute("BEGIN TRANSACTION")
     try:
