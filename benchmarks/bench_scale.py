@@ -8,7 +8,12 @@
 in (customer_id, timestamp, load_id, row) order, and the full analyze on the store as loaded and sorted;
 `monthly`, a copy sorted by month and then by customer (what monthly loads, each sorted, would leave);
 `cached`, the shared scan: the prepared events kept once as a temporary table sorted by customer; and
-`hand-sorted`, the hand SQL on a Parquet file sorted by customer. `--spark-repeat 0` skips Spark,
+`hand-sorted`, the hand SQL on a Parquet file sorted by customer. Two more, since loads write their events
+sorted by customer and time (so the store as loaded, and the hand SQL's file of the store's events, are
+sorted already): `hand-exported`, the hand SQL on the same events in the order of the file that was loaded
+(time order, as an export arrives: the store's events ordered by load_id, row), and `unsorted`, a copy of the
+store with its events written again in that order (what loads wrote before they sorted), with the full
+analyze on it. These two do not bring `sorted` with them. `--spark-repeat 0` skips Spark,
 `--analyze-events 0` the full analyze, `--no-memory` the pass that runs each side alone for its memory.
 
 The data: the seeded generator (`python -m cxmap.synthetic --events N --customers N/17.5`), cached under
@@ -67,7 +72,9 @@ TITLES = {
     "rollup_core": "rollup, like for like",
 }
 ORDER = 'customer_id, "timestamp", load_id, "row"'
-LEVERS = ("sorted", "monthly", "cached", "hand-sorted")  # "sorted" comes with any of them
+LEVERS = ("sorted", "monthly", "cached", "hand-sorted", "hand-exported", "unsorted")
+NEEDS_SORTED = {"sorted", "monthly", "cached", "hand-sorted"}  # "sorted" comes with any of these
+AS_EXPORTED = 'load_id, "row"'  # the order of the loaded file (time order): what loads wrote before they sorted
 STORE = "cxmap.duckdb"
 SPARK = {"master": "local[2]", "driver.memory": "6g", "ui.enabled": True, "ui.port": 4077}
 
@@ -477,9 +484,9 @@ def workspace(data: Path, ws: Path) -> Path:
     return ws
 
 
-def hand_files(ws: Path, data: Path, order: str | None = None) -> tuple[Path, Path]:
-    """The store's events (in the store's order, or sorted) and contacts as one Parquet file each."""
-    events = data / ("store-events.parquet" if order is None else "store-events-sorted.parquet")
+def hand_files(ws: Path, data: Path, order: str | None = None, name: str = "sorted") -> tuple[Path, Path]:
+    """The store's events (in the store's order, or in `order`) and contacts as one Parquet file each."""
+    events = data / ("store-events.parquet" if order is None else f"store-events-{name}.parquet")
     contacts = data / "store-contacts.parquet"
     store = ws / "cxmap.duckdb"
     if not events.exists():
@@ -716,8 +723,9 @@ def main() -> None:
         choices=LEVERS,
         default=None,
         help="also measure (all when none is named): a store sorted by customer and time, one sorted within "
-        "monthly loads, the shared (cached) scan, the hand SQL on a sorted file; and the full analyze on the main "
-        "store, as loaded and sorted",
+        "monthly loads, the shared (cached) scan, the hand SQL on a sorted file, the hand SQL on the events in the "
+        "loaded file's order (hand-exported), a store in that order (unsorted); and the full analyze on the main "
+        "store, as loaded, sorted and unsorted",
     )
     args = parser.parse_args()
     levers = set(LEVERS if args.levers == [] else args.levers or [])
@@ -740,7 +748,7 @@ def main() -> None:
         {"label": "cxmap", "kind": "cxmap", "workspace": str(ws)},
     ]
     sorted_ws = ws
-    if levers:
+    if levers & NEEDS_SORTED:
         sorted_ws, sort_s = scratch_store(ws, args.out, f"scratch-{args.events}-sorted", ORDER)
         results["rewrites"] = {"sorted": round(sort_s, 1)}
         results["clustering_levers"] = {"sorted": clustering(sorted_ws)}
@@ -761,6 +769,22 @@ def main() -> None:
     if "hand-sorted" in levers:
         sorted_file, _ = hand_files(ws, data, ORDER)
         cases.append({**hand, "label": "hand sorted", "events": str(sorted_file), "warm": [str(sorted_file)]})
+    if "hand-exported" in levers:
+        exported_file, _ = hand_files(ws, data, AS_EXPORTED, "exported")
+        cases.append({**hand, "label": "hand exported", "events": str(exported_file), "warm": [str(exported_file)]})
+    unsorted_ws = None
+    if "unsorted" in levers:
+        unsorted_ws, unsorted_s = scratch_store(ws, args.out, f"scratch-{args.events}-unsorted", AS_EXPORTED)
+        results.setdefault("rewrites", {})["unsorted"] = round(unsorted_s, 1)
+        results.setdefault("clustering_levers", {})["unsorted"] = clustering(unsorted_ws)
+        cases.append(
+            {
+                "label": "cxmap unsorted",
+                "kind": "cxmap",
+                "workspace": str(unsorted_ws),
+                "warm": [str(unsorted_ws / STORE)],
+            }
+        )
     spec = {
         "engine": "duckdb",
         "cases": cases,
@@ -792,8 +816,9 @@ def main() -> None:
             "events": duck("SELECT count(*) FROM events", str(target / STORE))[0][0],
             "clustering": clustering(target),
         }
-    if levers and args.analyze_events:  # the whole analysis on the main store, as loaded and sorted
-        for target in (ws, sorted_ws):
+    if levers and args.analyze_events:  # the whole analysis on the main store, as loaded, sorted, unsorted
+        targets = [ws] + ([sorted_ws] if sorted_ws != ws else []) + ([unsorted_ws] if unsorted_ws else [])
+        for target in targets:
             print(f"cxmap analyze {target}", file=sys.stderr)
             results.setdefault("analyze_levers", []).append(
                 {
