@@ -161,6 +161,15 @@ def test_each_scale_normalises_to_emotion(
     ]
 
 
+def test_a_negative_zero_score_is_stored_and_shown_as_zero(ws: Path, tmp_path: Path) -> None:
+    """-0 equals 0, but a float keeps its sign: it would show as "-0.0/10" in every answer."""
+    path = write(tmp_path / "z.csv", "customer_id,timestamp,touchpoint,score\nC1,2026-01-05,NPS survey,-0.0\n")
+    ingest(ws, str(path), "--scale", "nps")
+    assert rows(ws, "SELECT CAST(score AS VARCHAR), CAST(emotion AS VARCHAR), nps_class FROM events") == [
+        ("0.0", "0.0", "detractor")
+    ]
+
+
 def test_columns_mapping_for_a_survey_export(ws: Path, tmp_path: Path) -> None:
     survey = write(
         tmp_path / "survey.csv",

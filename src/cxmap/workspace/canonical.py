@@ -132,8 +132,8 @@ def events_sql(view_select: str, cols: Columns, scale: Scale, raw: str, fmt: str
         coalesce(x_event_id, {event_hash}) AS event_id,
         x_customer_id AS customer_id, x_account_id AS account_id, x_utc AS "timestamp",
         x_touchpoint AS touchpoint, x_channel AS channel, x_department AS department,
-        x_score AS score, CASE WHEN x_score IS NOT NULL THEN {lit(scale.name)} END AS scale,
-        {scale.emotion_sql("x_score")} AS score_emotion,
+        x_score + 0.0 AS score, CASE WHEN x_score IS NOT NULL THEN {lit(scale.name)} END AS scale,
+        ({scale.emotion_sql("x_score")}) + 0.0 AS score_emotion,  -- + 0.0: a source's -0 is stored (and shown) as 0
         {nps_class_sql("x_score") if scale.name == "nps" else "NULL"} AS nps_class,
         x_comment AS comment,
         CASE WHEN x_score IS NULL AND x_comment IS NOT NULL THEN md5(x_comment) END AS comment_hash,
