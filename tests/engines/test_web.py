@@ -112,3 +112,25 @@ def test_a_load_through_the_api_is_served_fresh(client: httpx.Client, spark_ws: 
     assert after.headers["X-Cxmap-As-Of"] == "2026-04-02T10:00:00"
     assert after.json()["experience"] == 1.0
     assert after.json() == duckdb_answer(spark_ws, None, lambda c: service.account(c, "ACME"))
+
+
+def test_findings_are_kept_and_a_map_edit_gives_new_answers(
+    client: httpx.Client, spark_ws: Workspace, spark_conf: dict[str, Any]
+) -> None:
+    """Kept answers depend on the maps too: an edited milestone is answered again, not from memory."""
+    findings = client.get("/api/findings", params={"map": "ops"})
+    assert findings.status_code == 200, findings.text
+    before = last_job(spark_conf)
+    assert client.get("/api/findings", params={"map": "ops"}).json() == findings.json()
+    assert last_job(spark_conf) == before
+    params = {"map": "ops", "as_of": END}
+    due_30 = {r["account_id"]: r["due"] for r in client.get("/api/milestones", params=params).json()}
+    path = spark_ws.maps_dir / "ops.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("due_days: 30", "due_days: 60"), encoding="utf-8")
+    try:
+        due_60 = {r["account_id"]: r["due"] for r in client.get("/api/milestones", params=params).json()}
+    finally:
+        path.write_text(text, encoding="utf-8")
+    assert due_30["ACME"] == "2026-01-31"
+    assert due_60["ACME"] == "2026-03-02"

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cxmap.workspace import open_workspace
+from cxmap.workspace.export import RETIRED, snapshot
 from tests.conftest import run_cxmap, write
 
 EVENTS = """customer_id,timestamp,touchpoint,score,department
@@ -212,5 +214,33 @@ def _physical_order(ws: Path, store: str) -> list[tuple[str, str]]:
                 "ORDER BY filename, file_row_number"
             )
         return [(str(a), str(b)) for a, b in con.execute(sql).fetchall()]
+    finally:
+        con.close()
+
+
+def test_the_snapshot_of_each_store_version_stays_put_until_an_hour_after_it_is_replaced(tmp_path: Path) -> None:
+    """Spark reads an embedded store through a Parquet snapshot; a job still reading the old one keeps it."""
+    ws = tmp_path / "acme"
+    _ok("init", str(ws))
+    _ok("ingest", str(ws), str(write(tmp_path / "first.csv", EVENTS)), "--quiet")
+    first = snapshot(open_workspace(ws))
+    assert snapshot(open_workspace(ws)) == first  # the same store version: the same folder, not made again
+    files = json.loads((first / "_cxmap" / "manifest.json").read_text())["tables"]["events"]
+    _ok("ingest", str(ws), str(write(tmp_path / "later.csv", LATER)), "--quiet")
+    second = snapshot(open_workspace(ws))
+    assert second != first
+    assert all((first / f).is_file() for f in files)  # still there for whoever reads it
+    assert float((first / RETIRED).read_text()) > 0
+    (first / RETIRED).write_text("0")  # replaced long ago
+    _ok("ingest", str(ws), str(write(tmp_path / "third.csv", LATER.replace("2025", "2024"))), "--quiet")
+    third = snapshot(open_workspace(ws))
+    assert not first.exists()
+    assert second.exists()
+    assert third.exists()
+    con = duckdb.connect()
+    try:
+        events = json.loads((third / "_cxmap" / "manifest.json").read_text())["tables"]["events"]
+        paths = ", ".join(f"'{third / f}'" for f in events)
+        assert con.execute(f"SELECT count(*) FROM read_parquet([{paths}])").fetchone() == (11,)
     finally:
         con.close()

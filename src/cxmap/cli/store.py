@@ -50,7 +50,7 @@ def optimize_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write the store's events again sorted by customer and time (after many small loads, the per-customer
-    findings then run faster). The answers do not change; readers see the old order or the new."""
+    findings then run faster). The answers do not change. Like a load, it holds the store while it runs."""
     from cxmap.progress import steps
     from cxmap.workspace import open_workspace
     from cxmap.workspace.optimize import optimize

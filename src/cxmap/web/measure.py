@@ -88,14 +88,18 @@ def view_of(since: str | None, until: str | None, segment: str | None) -> View:
     return View(day(since, "since"), day(until, "until"), by, value)
 
 
+def maps_stamp(state: AppState) -> tuple[tuple[str, int, int], ...]:
+    """Every map file's name, time and size: changes whenever a map is added, edited or removed."""
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in map_files(state.workspace))
+
+
 def valid_maps(state: AppState) -> list[tuple[Path, Map]]:
     """The workspace's maps that load, parsed again only when a map file changes."""
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in map_files(state.workspace))
 
     def compute() -> list[tuple[Path, Map]]:
         return [(path, m) for path, m, _ in all_maps(state.workspace) if m is not None]
 
-    return state.cached(("maps", stamp), compute)[0]
+    return state.cached(("maps", maps_stamp(state)), compute)[0]
 
 
 def find(state: AppState, map_id: str) -> tuple[Path, Map]:

@@ -6,7 +6,9 @@ modification time (and its write-ahead log's) are the same as when the answer wa
 
 from __future__ import annotations
 
+import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -15,7 +17,8 @@ from cxmap.engines.table import INTERACTIVE
 from cxmap.workspace import Workspace
 
 T = TypeVar("T")
-KEPT = 1024  # answers kept at most; the oldest go first (on Spark, every distinct request is one)
+KEPT = 1024  # answers kept at most by `cached`; the oldest go first
+SLOW_BUDGET = 256_000_000  # bytes (as JSON) of answers kept by `slow_cached`; the least recently used go first
 
 
 class AppState:
@@ -23,6 +26,8 @@ class AppState:
         self.workspace = workspace
         self._lock = threading.Lock()
         self._cache: dict[Any, tuple[Any, Any, datetime]] = {}
+        self._slow: OrderedDict[Any, tuple[Any, Any, datetime, int]] = OrderedDict()
+        self._slow_bytes = 0
 
     def store_version(self) -> tuple[float, ...]:
         """Changes whenever a load commits."""
@@ -45,12 +50,32 @@ class AppState:
         return value, at
 
     def slow_cached(self, key: Any, compute: Callable[[], T]) -> tuple[T, datetime | None]:
-        """On an interactive engine (DuckDB) compute now (no time of computing, None); on another (a Spark
-        job takes seconds) as `cached`, so a request asked again runs no job until the store changes."""
+        """On an interactive engine (DuckDB) compute now (no time of computing, None). On another (a Spark
+        job takes seconds) keep the answer until the store changes, so that asking again runs no job; the
+        answers kept are bounded by their size (SLOW_BUDGET), since every distinct request makes one."""
         if self.workspace.settings.engine in INTERACTIVE:
             return compute(), None
-        return self.cached(key, compute)
+        version = self.store_version()
+        with self._lock:
+            hit = self._slow.get(key)
+            if hit and hit[0] == version:
+                self._slow.move_to_end(key)
+                return hit[1], hit[2]
+        value = compute()
+        at = datetime.now(UTC)
+        size = len(json.dumps(value, default=str))
+        with self._lock:
+            old = self._slow.pop(key, None)
+            self._slow_bytes -= old[3] if old else 0
+            if size <= SLOW_BUDGET:
+                self._slow[key] = (version, value, at, size)
+                self._slow_bytes += size
+            while self._slow_bytes > SLOW_BUDGET:
+                self._slow_bytes -= self._slow.popitem(last=False)[1][3]
+        return value, at
 
     def forget(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._slow.clear()
+            self._slow_bytes = 0

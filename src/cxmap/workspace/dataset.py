@@ -113,6 +113,7 @@ def publish(root: Path, manifest: Manifest) -> None:
 @contextmanager
 def writing(root: Path) -> Iterator[Manifest]:
     """Hold the store's write lock (one load at a time) and yield the current manifest."""
+    read_manifest(root)  # a missing or foreign folder gets its one-line error before any file is made
     lock_path = root / "_cxmap" / "lock"
     with lock_path.open("a") as lock:
         try:

@@ -7,9 +7,12 @@ read in order.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from cxmap.errors import CxmapError
@@ -17,6 +20,7 @@ from cxmap.workspace import dataset
 from cxmap.workspace.core import Workspace
 
 SOURCE = "_cxmap/source.json"  # the store version a snapshot was taken from
+RETIRED = "_cxmap/retired"  # when a newer snapshot replaced this one
 
 
 def export_store(workspace: Workspace, destination: Path) -> dataset.Manifest:
@@ -47,21 +51,40 @@ def export_store(workspace: Workspace, destination: Path) -> dataset.Manifest:
 def snapshot(workspace: Workspace) -> Path:
     """A Parquet copy of an embedded store inside the workspace, made again only after a load.
 
-    Engines that cannot read a DuckDB file (Spark) read this, so nobody has to re-ingest.
+    Engines that cannot read a DuckDB file (Spark) read this, so nobody has to re-ingest. Each store version
+    gets a folder of its own under .cxmap/snapshot/, never changed once made: a job still reading an older
+    version keeps its files, which are removed an hour after a newer one replaced them (as a dataset store
+    keeps replaced files). One process exports at a time; the others wait, then find it made.
     """
     if workspace.dataset_root is not None:
         return workspace.dataset_root
-    folder = workspace.root / ".cxmap" / "snapshot"
+    base = workspace.root / ".cxmap" / "snapshot"
     version = json.dumps(list(workspace.store_version()))
-    marker = folder / SOURCE
-    if marker.is_file() and marker.read_text(encoding="utf-8") == version:
+    folder = base / hashlib.sha256(version.encode()).hexdigest()[:16]
+    if (folder / SOURCE).is_file():
         return folder
-    fresh = folder.with_name(f".snapshot-{secrets.token_hex(4)}")
-    export_store(workspace, fresh)
-    (fresh / SOURCE).write_text(version, encoding="utf-8")
-    old = folder.with_name(f".snapshot-old-{secrets.token_hex(4)}")
-    if folder.exists():
-        folder.rename(old)
-    fresh.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    base.mkdir(parents=True, exist_ok=True)
+    with (base / ".lock").open("a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        if not (folder / SOURCE).is_file():
+            fresh = base / f".new-{secrets.token_hex(4)}"
+            export_store(workspace, fresh)
+            (fresh / SOURCE).write_text(version, encoding="utf-8")
+            fresh.rename(folder)
+        _retire(base, folder)
     return folder
+
+
+def _retire(base: Path, current: Path) -> None:
+    """Mark every other snapshot (or a killed export's folder) as replaced now; remove those replaced an
+    hour ago or more."""
+    now = time.time()
+    for old in base.iterdir():
+        if old == current or not old.is_dir():
+            continue
+        stamp = old / RETIRED
+        if not stamp.is_file():
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(str(now), encoding="utf-8")
+        elif now - float(stamp.read_text(encoding="utf-8") or 0) >= dataset.RETIRE_AFTER:
+            shutil.rmtree(old, ignore_errors=True)

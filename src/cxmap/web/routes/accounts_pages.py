@@ -71,20 +71,13 @@ def session(state: AppState, as_of: date | None, the_map: Map | None) -> Iterato
 def _account(state: AppState, as_of: date | None, the_map: Map | None, account_id: str) -> dict[str, Any]:
     """The service's account answer, its events named by the map's touchpoints; without the per-account
     plan (the page takes milestones and progress from the all-accounts answers of `_plan`, computed once)."""
-    return _one(state, as_of, the_map, service.account, account_id)
+    with session(state, as_of, the_map) as ctx:
+        return service.account(replace(ctx, map=None), account_id)
 
 
 def _customer(state: AppState, as_of: date | None, the_map: Map | None, customer_id: str) -> dict[str, Any]:
-    return _one(state, as_of, the_map, service.customer, customer_id)
-
-
-def _one(state: AppState, as_of: date | None, the_map: Map | None, answer: Any, key: str) -> dict[str, Any]:
-    def compute() -> dict[str, Any]:
-        with session(state, as_of, the_map) as ctx:
-            return answer(replace(ctx, map=None), key)  # type: ignore[no-any-return]
-
-    found = (answer.__name__, key, as_of, the_map.model_dump_json() if the_map else None)
-    return state.slow_cached(found, compute)[0]
+    with session(state, as_of, the_map) as ctx:
+        return service.customer(replace(ctx, map=None), customer_id)
 
 
 def _plan(state: AppState, as_of: date | None, the_map: Map) -> dict[str, dict[str, Any]]:
@@ -167,7 +160,7 @@ def account_page(
     day = measure.day(as_of, "as_of")
     _no_events(state)
     the_map = _default_map(state, map_id)
-    key = ("account", account_id, day, the_map.id if the_map else None)
+    key = ("account", account_id, day, the_map.model_dump_json() if the_map else None)  # an edited map: new answers
     data = state.cached(key, lambda: _account(state, day, the_map, account_id))[0]
     plan = _plan(state, day, the_map).get(account_id, {}) if the_map and the_map.milestones else {}
     contacts = data["contacts"]
@@ -214,7 +207,7 @@ def customer_page(
     day = measure.day(as_of, "as_of")
     _no_events(state)
     the_map = _default_map(state, map_id)
-    key = ("customer", customer_id, day, the_map.id if the_map else None)
+    key = ("customer", customer_id, day, the_map.model_dump_json() if the_map else None)  # an edited map: new answers
     data = state.cached(key, lambda: _customer(state, day, the_map, customer_id))[0]
     points = [
         (_when(e["at"]), float(e["emotion"]), e["touchpoint_name"]) for e in data["events"] if e["emotion"] is not None

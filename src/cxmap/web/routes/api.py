@@ -176,10 +176,16 @@ def _direct(request: Request, as_of: date | None, the_map: Map | None, answer: A
             return _run(answer, ctx), ctx.as_of.iso()
 
     try:
-        (content, at), fresh = live.state.slow_cached(("direct", request.url.path, request.url.query), compute)
+        (content, at), fresh = live.state.slow_cached(_request_key(request), compute)
         return _answer(content, at, fresh)
     except CxmapError as exc:
         raise _busy(exc) from None
+
+
+def _request_key(request: Request) -> tuple[Any, ...]:
+    """What a kept answer depends on: the request, and every map file (an edited map changes answers, and
+    which map is used when none is named)."""
+    return (request.url.path, request.url.query, measure.maps_stamp(request.app.state.cx))
 
 
 def _fast(request: Request, answer: Any) -> Response:
@@ -228,11 +234,14 @@ def findings(
 ) -> Response:
     ws = _workspace(request)
     ask = AnalysisRequest(_map(request, map_id), outcome, outcome_negative, since, until, segment, period, {}, top)
+    live = _live(request)
     try:
-        found = _live(request).read(lambda: analyze(ws, ask))
+        found, fresh = live.state.slow_cached(
+            _request_key(request), lambda: live.read(lambda: analyze(ws, ask).model_dump(mode="json"))
+        )
     except CxmapError as exc:
         raise _busy(exc) from None
-    return _answer(found.model_dump(mode="json"))
+    return _answer(found, fresh=fresh)
 
 
 @router.get(
