@@ -49,12 +49,14 @@ class AppState:
                 del self._cache[next(iter(self._cache))]
         return value, at
 
-    def slow_cached(self, key: Any, compute: Callable[[], T]) -> tuple[T, datetime | None]:
+    def slow_cached(self, key_of: Callable[[], Any], compute: Callable[[], T]) -> tuple[T, datetime | None]:
         """On an interactive engine (DuckDB) compute now (no time of computing, None). On another (a Spark
         job takes seconds) keep the answer until the store changes, so that asking again runs no job; the
-        answers kept are bounded by their size (SLOW_BUDGET), since every distinct request makes one."""
+        answers kept are bounded by their size (SLOW_BUDGET), since every distinct request makes one.
+        `key_of` makes the key, only when one is needed (on DuckDB nothing is kept)."""
         if self.workspace.settings.engine in INTERACTIVE:
             return compute(), None
+        key = key_of()
         version = self.store_version()
         with self._lock:
             hit = self._slow.get(key)

@@ -176,7 +176,7 @@ def _direct(request: Request, as_of: date | None, the_map: Map | None, answer: A
             return _run(answer, ctx), ctx.as_of.iso()
 
     try:
-        (content, at), fresh = live.state.slow_cached(_request_key(request), compute)
+        (content, at), fresh = live.state.slow_cached(partial(_request_key, request), compute)
         return _answer(content, at, fresh)
     except CxmapError as exc:
         raise _busy(exc) from None
@@ -237,7 +237,7 @@ def findings(
     live = _live(request)
     try:
         found, fresh = live.state.slow_cached(
-            _request_key(request), lambda: live.read(lambda: analyze(ws, ask).model_dump(mode="json"))
+            partial(_request_key, request), lambda: live.read(lambda: analyze(ws, ask).model_dump(mode="json"))
         )
     except CxmapError as exc:
         raise _busy(exc) from None
