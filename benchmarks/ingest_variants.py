@@ -97,13 +97,12 @@ def run(args: argparse.Namespace) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     if args.threads:
 
-        def fixed(con: duckdb.DuckDBPyConnection, files: object) -> int:
-            """Instead of cxmap's cap (pipeline._fit_threads): the threads asked for."""
-            row = con.execute("SELECT current_setting('threads')").fetchone()
-            con.execute(f"SET threads = {args.threads}")
-            return int(row[0]) if row else 1
+        def uncapped(con: duckdb.DuckDBPyConnection, files: object) -> int:
+            """Instead of cxmap's cap (pipeline._row_groups): no cap, the threads asked for below."""
+            return 0
 
-        pipeline._fit_threads = fixed  # type: ignore[assignment]
+        pipeline._row_groups = uncapped  # type: ignore[assignment]
+        con.execute(f"SET threads = {args.threads}")
     con.execute("BEGIN TRANSACTION")
     result = pipeline.run(con, expand([str(file)]), Options(), steps, scratch=scratch, sentiment_model="vader")
     if args.same_as:

@@ -34,7 +34,7 @@ from cxmap.progress import Steps
 from cxmap.workspace.canonical import Columns, dimension_sql, events_sql
 from cxmap.workspace.columns import parse_columns, resolve_columns
 from cxmap.workspace.lines import quarantine_lines
-from cxmap.workspace.read import SourceView, open_source, stage
+from cxmap.workspace.read import SourceView, fewer_threads, open_source, stage
 from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sentiment import check_model, get_model
 from cxmap.workspace.sources import Source
@@ -107,12 +107,11 @@ def run(
         check_model(sentiment_model)
     with _folder(scratch) as folder:
         files = [_open(con, s, k, options, folder, steps) for k, s in enumerate(sources)]
-        threads = _fit_threads(con, files)
-        for file, before in zip(files, [None, *files[:-1]], strict=True):
-            file.offset = before.offset + before.last if before else 0
-            _first_pass(con, file, options, steps)
-        _second_pass(con, files, options, steps, result, sentiment_model, stored)
-        con.execute(f"SET threads = {threads}")
+        with fewer_threads(con, _row_groups(con, files)):
+            for file, before in zip(files, [None, *files[:-1]], strict=True):
+                file.offset = before.offset + before.last if before else 0
+                _first_pass(con, file, options, steps)
+            _second_pass(con, files, options, steps, result, sentiment_model, stored)
     if result.load_id is not None:
         _record(con, result, options, started)
     return result
@@ -160,20 +159,17 @@ def _open(
     return FileRows(view, k, dimension_sql(view.select, cols, options.kind, view.raw, broken))
 
 
-def _fit_threads(con: duckdb.DuckDBPyConnection, files: list[FileRows]) -> int:
-    """Run the load on no more engine threads than its files have row groups; returns the setting before.
+def _row_groups(con: duckdb.DuckDBPyConnection, files: list[FileRows]) -> int:
+    """How many row groups the load's files have: the load runs on no more engine threads than that (0:
+    unknown, no limit).
 
     The engine reads a Parquet file in parallel by row groups only, and a thread left without one does not
     just wait: on a file of one row group (pyarrow writes up to 1,048,576 rows in one), a second thread
     doubled both the CPU and the wall time of a load (measured, benchmarks/README.md).
     """
-    row = con.execute("SELECT current_setting('threads')").fetchone()
-    threads = int(row[0]) if row else 1
     paths = ", ".join(lit(str(f.view.parquet)) for f in files if f.view.parquet is not None)
     groups = con.execute(f"SELECT sum(num_row_groups) FROM parquet_file_metadata([{paths}])").fetchone()
-    if groups and groups[0] is not None and 0 < int(groups[0]) < threads:
-        con.execute(f"SET threads = {int(groups[0])}")
-    return threads
+    return int(groups[0]) if groups and groups[0] is not None else 0
 
 
 def _second_pass(

@@ -6,6 +6,8 @@ Parquet file in the workspace's scratch folder, which the load then reads as oft
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -101,6 +103,21 @@ def open_source(con: duckdb.DuckDBPyConnection, source: Source, k: int, encoding
     return _parquet(con, source)
 
 
+@contextmanager
+def fewer_threads(con: duckdb.DuckDBPyConnection, most: int) -> Iterator[None]:
+    """Run the block on at most `most` engine threads (no change when `most` is 0 or more than set).
+
+    The setting is put back when the block ends normally; after an error it is not, because a failed
+    statement leaves the transaction aborted and any statement would then fail in place of the error.
+    """
+    row = con.execute("SELECT current_setting('threads')").fetchone()
+    before = int(row[0]) if row else 1
+    if 0 < most < before:
+        con.execute(f"SET threads = {most}")
+    yield
+    con.execute(f"SET threads = {before}")
+
+
 def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding: str) -> SourceView:
     """A text file's records, numbered, written once to the Parquet file `path`, which the load then reads.
 
@@ -109,14 +126,12 @@ def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding
     stream is then read in parallel, by row groups, for the work that costs. Memory does not grow with the
     file. Unreadable CSV lines are recorded in `view.rejects` while it is written.
     """
-    threads = con.execute("SELECT current_setting('threads')").fetchone()
-    con.execute("SET threads = 1")
     try:
-        con.execute(f"COPY ({view.select}) TO {lit(str(path))} (FORMAT parquet)")
+        with fewer_threads(con, 1):
+            con.execute(f"COPY ({view.select}) TO {lit(str(path))} (FORMAT parquet)")
     except duckdb.Error as exc:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
-    con.execute(f"SET threads = {int(threads[0]) if threads else 1}")
     _check_encoding(con, view, encoding)
     return replace(view, select=f"SELECT * FROM read_parquet({lit(str(path))})", parquet=path)
 
