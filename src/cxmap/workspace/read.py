@@ -6,7 +6,7 @@ Parquet file in the workspace's scratch folder, which the load then reads as oft
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,8 +27,15 @@ class SourceView:
     columns: list[str]
     types: dict[str, str]
     raw: str  # SQL giving the record's text, for the quarantine
-    rejects: str | None = None  # temp table of unreadable CSV lines, filled when `select` runs
+    rejects: str | None = None  # temp table of unreadable CSV lines, filled when `records` is read
     parquet: Path | None = None  # the Parquet file `select` reads (the source's, or its staged copy)
+    records: str = ""  # a text file: its records in file order, unnumbered (what `stage` copies)
+    shape: Callable[[str], str] = lambda numbered: numbered  # `select` over the staged records, numbered
+
+
+def _numbered(scan: str) -> str:
+    """The rows of a Parquet scan (with `file_row_number`) numbered from 1 in file order: `__rn`."""
+    return f"SELECT file_row_number + 1 AS __rn, * EXCLUDE (file_row_number) FROM {scan}"
 
 
 def _describe(con: duckdb.DuckDBPyConnection, select: str, source: Source) -> list[tuple[str, str]]:
@@ -47,11 +54,12 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, k: int, encoding: str) 
         f"store_rejects = true, rejects_table = '{rejects}', rejects_scan = 'cx_scan_{k}'"
     )
     scan = f"read_csv({lit(str(source.path))}, {options})"
-    columns = [name for name, _ in _describe(con, f"SELECT * FROM {scan}", source)]
+    records = f"SELECT * FROM {scan}"
+    columns = [name for name, _ in _describe(con, records, source)]
     select = f"SELECT row_number() OVER () AS __rn, * FROM {scan}"
     sep = "'\t'" if source.fmt == "tsv" else "','"
     raw = f"concat_ws({sep}, " + ", ".join(f"coalesce({ident(c)}, '')" for c in columns) + ")"
-    return SourceView(source, select, columns, dict.fromkeys(columns, "VARCHAR"), raw, rejects)
+    return SourceView(source, select, columns, dict.fromkeys(columns, "VARCHAR"), raw, rejects, records=records)
 
 
 def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
@@ -70,14 +78,22 @@ def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{source.name}: cannot be read as JSON Lines: {first}") from None
     columns = [k[0] for k in keys]
-    fields = ", ".join(
-        f"CASE WHEN __ok THEN json_extract_string(__text, {lit(_json_path(c))}) END AS {ident(c)}" for c in columns
+    fields = "".join(
+        f", CASE WHEN __ok THEN json_extract_string(__text, {lit(_json_path(c))}) END AS {ident(c)}" for c in columns
     )
-    select = (
-        f"SELECT __rn, __text, CASE WHEN __ok THEN NULL ELSE 'broken line: not a JSON object' END AS __broken"
-        f"{', ' + fields if fields else ''} FROM {numbered} WHERE __text IS NOT NULL AND trim(__text) <> ''"
+    named = "".join(f", {ident(c)}" for c in columns)
+
+    def shape(rows: str) -> str:
+        return (
+            f"SELECT __rn, __text, CASE WHEN __ok THEN NULL ELSE 'broken line: not a JSON object' END AS __broken"
+            f"{named} FROM ({rows}) WHERE __text IS NOT NULL AND trim(__text) <> ''"
+        )
+
+    records = f"SELECT __text, __ok{fields} FROM (SELECT __text, {valid} AS __ok FROM {lines})"
+    select = shape(f"SELECT row_number() OVER () AS __rn, * FROM ({records})")
+    return SourceView(
+        source, select, columns, dict.fromkeys(columns, "VARCHAR"), "__text", records=records, shape=shape
     )
-    return SourceView(source, select, columns, dict.fromkeys(columns, "VARCHAR"), "__text")
 
 
 def _json_path(key: str) -> str:
@@ -89,7 +105,7 @@ def _parquet(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
     scan = f"read_parquet({lit(str(source.path))}, file_row_number = true)"
     described = [(n, t) for n, t in _describe(con, f"SELECT * FROM {scan}", source) if n != "file_row_number"]
     columns = [n for n, _ in described]
-    select = f"SELECT file_row_number + 1 AS __rn, * EXCLUDE (file_row_number) FROM {scan}"
+    select = _numbered(scan)
     raw = "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in columns) + "))::VARCHAR"
     return SourceView(source, select, columns, dict(described), raw, parquet=source.path)
 
@@ -119,21 +135,21 @@ def fewer_threads(con: duckdb.DuckDBPyConnection, most: int) -> Iterator[None]:
 
 
 def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding: str) -> SourceView:
-    """A text file's records, numbered, written once to the Parquet file `path`, which the load then reads.
+    """A text file's records, written once to the Parquet file `path`, which the load then reads.
 
-    Numbering the records of a CSV or JSON Lines file is a window over the whole file in its order, which
-    the engine runs on one thread (a second one only burns CPU: measured); the Parquet file it writes as a
-    stream is then read in parallel, by row groups, for the work that costs. Memory does not grow with the
-    file. Unreadable CSV lines are recorded in `view.rejects` while it is written.
+    The copy is written in parallel and in file order, so a record's number is its row number in the copy
+    (numbering the records as they are read would be a window over the whole file, which the engine runs on
+    one thread); the copy is then read in parallel, by row groups, for the work that costs. Memory does not
+    grow with the file. Unreadable CSV lines are recorded in `view.rejects` while it is written.
     """
     try:
-        with fewer_threads(con, 1):
-            con.execute(f"COPY ({view.select}) TO {lit(str(path))} (FORMAT parquet)")
+        con.execute(f"COPY ({view.records}) TO {lit(str(path))} (FORMAT parquet)")
     except duckdb.Error as exc:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
     _check_encoding(con, view, encoding)
-    return replace(view, select=f"SELECT * FROM read_parquet({lit(str(path))})", parquet=path)
+    scan = f"read_parquet({lit(str(path))}, file_row_number = true)"
+    return replace(view, select=view.shape(_numbered(scan)), parquet=path)
 
 
 def _check_encoding(con: duckdb.DuckDBPyConnection, view: SourceView, encoding: str) -> None:
