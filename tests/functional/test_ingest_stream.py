@@ -14,6 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cxmap.progress import Steps
+from cxmap.workspace import core
+from cxmap.workspace.ingest import Options, load
+from cxmap.workspace.read import open_source, worth_copying
+from cxmap.workspace.sources import Source
 from tests.conftest import run_cxmap, write
 from tests.functional.test_ingest import ingest, rows
 
@@ -111,6 +116,44 @@ def test_typed_parquet_times_in_the_workspace_time_zone(
     assert [(c, t) for c, t, _ in got] == [("naive", naive), ("zoned", "2026-07-01 10:00:00"), ("dated", dated)]
     utc = naive.replace(" ", "T") + ".000000Z"
     assert got[0][2] == event_id("naive", utc, "Demo", "", "")
+
+
+def test_a_parquet_file_of_one_row_group_is_copied_for_two_threads_with_its_ids_and_rows_unchanged(
+    ws: Path, tmp_path: Path
+) -> None:
+    """pandas and pyarrow write up to a million rows in one row group; such a file is copied into smaller
+    ones so that the load runs on every thread. The copy must keep each value exactly: a Parquet dictionary
+    takes -0.0 and 0.0 for one value, and the score's text is part of the event id."""
+    n = 250_000  # at least two row groups of the copy's 122,880 rows
+    scores = [(-0.0, 0.0, 7.5)[i % 3] for i in range(n)]
+    table = pa.table(
+        {
+            "customer_id": [f"C{i % 1000}" for i in range(n)],
+            "timestamp": pa.array([datetime(2026, 1, 5, 10)] * n, pa.timestamp("us")),
+            "touchpoint": [f"T{i}" for i in range(n)],
+            "score": scores,
+        }
+    )
+    parquet = tmp_path / "one-group.parquet"
+    pq.write_table(table, parquet, row_group_size=n)
+    workspace = core.open_workspace(ws)
+    with workspace.connect() as con:
+        con.execute("SET threads = 2")
+        view = open_source(con, Source(parquet, "parquet"), 0)
+        assert worth_copying(con, view)
+        con.execute("SET threads = 1")
+        assert not worth_copying(con, view)  # one thread has nothing to share
+        con.execute("SET threads = 2")
+        result = load(con, workspace, [Source(parquet, "parquet")], Options(), Steps(None))
+    assert (result.loaded, result.duplicates, result.quarantined) == (n, 0, 0)
+    got = rows(ws, "SELECT \"row\", event_id, score FROM events WHERE touchpoint IN ('T0', 'T1', 'T249998') ORDER BY 1")
+    at = "2026-01-05T10:00:00.000000Z"
+    assert got == [
+        (1, event_id("C0", at, "T0", "-0.0", ""), 0.0),  # stored as 0, identified by the source's -0.0
+        (2, event_id("C1", at, "T1", "0.0", ""), 0.0),
+        (249999, event_id("C998", at, "T249998", "7.5", ""), 7.5),
+    ]
+    assert rows(ws, 'SELECT count(DISTINCT event_id), min("row"), max("row") FROM events') == [(n, 1, n)]
 
 
 def test_the_scratch_folder_is_left_empty_and_a_killed_loads_copy_is_removed(ws: Path, tmp_path: Path) -> None:

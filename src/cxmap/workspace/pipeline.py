@@ -1,13 +1,13 @@
 """The load itself: read the sources and write their new rows, on a connection, inside the caller's transaction.
 
-Memory does not grow with the files: no statement holds all their rows. A Parquet file is read where it
-is; a text file (CSV, JSON Lines) is first copied, as a stream, to a Parquet file in a scratch folder
-(read.stage). Each is then read twice. The first pass keeps only what must be known before anything is
-written: the rows that go to the quarantine, the comments that need a sentiment, and how many records the
-file has. The second pass inserts the usable rows whose event id is not stored yet (an anti join against
-the stored ids); the rows of this load that share an event id are then found from an aggregate on the new
-rows' ids alone, and all but the first are removed. Python only orchestrates, and scores the distinct
-comments that carry no score.
+Memory does not grow with the files: no statement holds all their rows. A Parquet file is read where it is,
+unless it has too few row groups to be read on every thread; a text file (CSV, JSON Lines) is first copied, as
+a stream, to a Parquet file in a scratch folder (read.stage). Each is then read twice. The first pass keeps
+only what must be known before anything is written: the rows that go to the quarantine, the comments that need
+a sentiment, and how many records the file has. The second pass inserts the usable rows whose event id is not
+stored yet (an anti join against the stored ids); the rows of this load that share an event id are then found
+from an aggregate on the new rows' ids alone, and all but the first are removed. Python only orchestrates, and
+scores the distinct comments that carry no score.
 
 The stored events the second pass checks against are read from one relation, `stored` (the `events`
 table by default), so that a store kept elsewhere can pass a view over it instead.
@@ -34,7 +34,7 @@ from cxmap.progress import Steps
 from cxmap.workspace.canonical import Columns, dimension_sql, events_sql
 from cxmap.workspace.columns import parse_columns, resolve_columns
 from cxmap.workspace.lines import quarantine_lines
-from cxmap.workspace.read import SourceView, fewer_threads, open_source, stage
+from cxmap.workspace.read import SourceView, fewer_threads, open_source, stage, worth_copying
 from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sentiment import check_model, get_model
 from cxmap.workspace.sources import Source
@@ -143,13 +143,14 @@ def _alive(pid: int) -> bool:
 def _open(
     con: duckdb.DuckDBPyConnection, source: Source, k: int, options: Options, folder: Path, steps: Steps
 ) -> FileRows:
-    """File `k` as canonical rows; a text file is first copied to Parquet (see read.stage)."""
+    """File `k` as canonical rows; a text file, or a Parquet file of too few row groups, is first copied
+    (see read.stage)."""
     view = open_source(con, source, k, options.encoding)
     mapping = parse_columns(options.columns, options.kind)
     resolved = resolve_columns(view.columns, options.kind, mapping, view.source.name)  # before the long read
     zone = con.execute("SELECT current_setting('TimeZone')").fetchone()
     cols = Columns(resolved, view.types, view.columns, str(zone[0]) if zone else "UTC")
-    if source.fmt != "parquet":
+    if source.fmt != "parquet" or worth_copying(con, view):
         work = partial(stage, con, view, folder / f"{k}.parquet", options.encoding)
         view = steps.run(f"Reading {source.path.name}", con, work)
     broken = source.fmt == "jsonl"
