@@ -183,7 +183,7 @@ def _second_pass(
     stored: str,
 ) -> None:
     """The second pass: quarantine, comments, then the new rows (or only the preview)."""
-    rows = " UNION ALL ".join(f"SELECT {f.k} AS __file, __rn + {f.offset} AS __row, * FROM ({f.select})" for f in files)
+    rows = _union(files)
     if options.preview:
         result.preview = _preview(con, rows, options)
         return
@@ -196,11 +196,24 @@ def _second_pass(
         _refuse(con, load_id, result)
     if options.kind == "events":
         result.comments_scored = _score_comments(con, sentiment_model)
-        write = partial(_write_events, con, rows, load_id, sentiment_model, stored)
+        write = partial(_write_events, con, _union(files, usable=True), load_id, sentiment_model, stored)
         result.loaded = steps.run("Writing events", con, write)
     else:
         result.loaded, result.replaced = _write_dimension(con, rows, options.kind, load_id)
     result.duplicates = usable - result.loaded
+
+
+def _union(files: list[FileRows], *, usable: bool = False) -> str:
+    """The load's rows, numbered across its files; `usable`: only those with no reason to be quarantined.
+
+    The reason is tested only in files that have such rows: the test reads every column the reason
+    depends on, and the engine would work the trimmed texts out twice (once for the test, once for the row).
+    """
+    return " UNION ALL ".join(
+        f"SELECT {f.k} AS __file, __rn + {f.offset} AS __row, * FROM ({f.select})"
+        + (" WHERE __reason IS NULL" if usable and f.unusable else "")
+        for f in files
+    )
 
 
 def _first_pass(con: duckdb.DuckDBPyConnection, file: FileRows, options: Options, steps: Steps) -> None:
@@ -268,8 +281,8 @@ def _score_comments(con: duckdb.DuckDBPyConnection, model_name: str) -> int:
     return total
 
 
-def _write_events(con: duckdb.DuckDBPyConnection, rows: str, load_id: int, model: str, stored: str) -> int:
-    """Insert the usable rows whose event id is not stored yet, then keep only the first of an id in this load.
+def _write_events(con: duckdb.DuckDBPyConnection, usable: str, load_id: int, model: str, stored: str) -> int:
+    """Insert the `usable` rows whose event id is not stored yet, then keep only the first of an id in this load.
 
     The check against the store is an uncorrelated anti join (left out while the store is empty); the
     duplicates within the load come from an aggregate on the new rows' event ids alone, not from a window
@@ -288,10 +301,9 @@ def _write_events(con: duckdb.DuckDBPyConnection, rows: str, load_id: int, model
             CASE WHEN s.score IS NOT NULL THEN s.score_emotion ELSE (c.compound + 1) * 5 END,
             CASE WHEN s.score IS NOT NULL THEN 'score' WHEN c.compound IS NOT NULL THEN {lit(model)} END,
             s.nps_class, s.comment, s.attributes, {load_id}, s.__row
-        FROM ({rows}) s
+        FROM ({usable}) s
         {against_store}
         LEFT JOIN sentiment_cache c ON c.comment_hash = s.comment_hash AND c.model = {lit(model)}
-        WHERE s.__reason IS NULL
         ORDER BY s.customer_id, s."timestamp", s.__row"""
     ).fetchone()
     added = int(inserted[0]) if inserted else 0
