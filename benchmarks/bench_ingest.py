@@ -219,7 +219,7 @@ def main() -> None:
     parser.add_argument("--formats", nargs="+", choices=["parquet", "csv"], default=["parquet", "csv"])
     parser.add_argument("--out", type=Path, default=Path("/tmp/cxmap-bench"), help="Data, workspaces and results.")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--memory-limit", help="Set ingest.memory_limit in each workspace (default: cxmap's, 2GB).")
+    parser.add_argument("--memory-limit", help="Set ingest.memory_limit in each workspace (default: cxmap's, 1GB).")
     parser.add_argument("--repeat", type=int, default=1, help="Runs of each case; the table shows the median.")
     parser.add_argument("--generate-only", action="store_true", help="Write the data sets, print their paths, stop.")
     args = parser.parse_args()

@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, help="DuckDB threads (default: one per core; cxmap caps them at the files' row groups)."
     )
-    parser.add_argument("--memory-limit", help="ingest.memory_limit for the workspace (default: cxmap's, 2GB).")
+    parser.add_argument("--memory-limit", help="ingest.memory_limit for the workspace (default: cxmap's, 1GB).")
     parser.add_argument("--plans", type=Path, help="Write DuckDB's profile of each slow statement here.")
     parser.add_argument("--min-seconds", type=float, default=0.05, help="Show statements at least this slow.")
     args = parser.parse_args()

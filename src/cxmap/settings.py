@@ -32,7 +32,7 @@ class IngestSettings(Section):
         "vader", description="Model that scores comments without a score (`vader` ships with cxmap)."
     )
     memory_limit: str | None = Field(
-        "2GB",
+        "1GB",
         description="Memory the engine may use while loading; beyond it, work spills to the workspace's "
         ".cxmap/tmp/. Empty: the engine's default (80% of the machine's memory).",
     )
