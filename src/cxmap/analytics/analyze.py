@@ -100,7 +100,11 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     negative = (
         resolve_touchpoint(prepared, req.outcome_negative, "--outcome-negative") if req.outcome_negative else None
     )
-    outcomes = customer_outcomes(overall, outcome, negative) if outcome else None
+    # Four findings join the outcomes: worked out once and kept in the engine (a temporary table on
+    # DuckDB, a cached frame on Spark) for this run, instead of once per finding.
+    outcomes = (
+        run.run("Outcomes", raw, lambda: customer_outcomes(overall, outcome, negative).cache()) if outcome else None
+    )
     customers, events = run.run("Counting", raw, lambda: scope_counts(overall))
     stats = run.run("Touchpoints", raw, lambda: touchpoint_stats(prepared))
     whole = stats if overall is prepared else run.run("Touchpoints overall", raw, lambda: touchpoint_stats(overall))
