@@ -7,11 +7,15 @@ Draw a journey map in YAML, validate it, render it, and (in later steps) measure
     m                                           # in a notebook, shows itself rendered
 """
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxmap.errors import CxmapError, MapInvalid, Problem
-from cxmap.model import Map, load_map, loads_map
+
+if TYPE_CHECKING:
+    from cxmap.model import Map, load_map, loads_map
 
 __version__ = "0.1.0"
 __all__ = ["CxmapError", "Map", "MapInvalid", "Problem", "__version__", "analyze", "load_map", "loads_map"]
@@ -27,3 +31,12 @@ def analyze(workspace: str | Path, map: Map | str | None = None, outcome: str | 
     from cxmap.analytics.analyze import analyze as run
 
     return run(workspace, Request(map=map, outcome=outcome, **options))
+
+
+def __getattr__(name: str) -> Any:
+    """`Map`, `load_map` and `loads_map` are imported when first used (see cxmap.model)."""
+    if name in ("Map", "load_map", "loads_map"):
+        from cxmap import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'cxmap' has no attribute {name!r}")

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cxmap.engines.table import ENGINES
 from cxmap.errors import MapInvalid
 from cxmap.model.raw import read_yaml
-from cxmap.model.validate import problems_from
 
 SETTINGS_FILE = "cxmap.yaml"
 
@@ -160,5 +159,7 @@ def load_settings(workspace: Path | None) -> Settings:
     try:
         return Settings.model_validate(doc.data)
     except ValidationError as exc:
+        from cxmap.model.validate import problems_from  # the map schema it imports is only needed here
+
         problems = problems_from(exc, doc, Settings)
         raise MapInvalid(f"{doc.path} has {len(problems)} problems", problems) from None
