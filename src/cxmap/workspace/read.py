@@ -168,10 +168,11 @@ def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding
     # A Parquet dictionary takes -0.0 and 0.0 for one value, which would change a score's text and so its
     # event id: a typed file is copied without one (a text file's values are all text, compared exactly).
     plain = ", DICTIONARY_SIZE_LIMIT 0" if view.source.fmt == "parquet" else ""
+    # Uncompressed: the copy lives for one load, and both passes read it (0.3 CPU s less per million events,
+    # for a copy of about a third of a CSV's size instead of a seventh).
+    options = f"FORMAT parquet, ROW_GROUP_SIZE {COPY_GROUP_ROWS}, COMPRESSION uncompressed{plain}"
     try:
-        con.execute(
-            f"COPY ({view.records}) TO {lit(str(path))} (FORMAT parquet, ROW_GROUP_SIZE {COPY_GROUP_ROWS}{plain})"
-        )
+        con.execute(f"COPY ({view.records}) TO {lit(str(path))} ({options})")
     except duckdb.Error as exc:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
