@@ -6,11 +6,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 T = TypeVar("T")
 
@@ -54,6 +55,9 @@ def steps(enabled: bool) -> Iterator[Steps]:
     if not enabled or not sys.stderr.isatty():
         yield Steps(None)
         return
+    from rich.console import Console  # only for a bar on a terminal: --quiet and pipes start sooner
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),

@@ -171,7 +171,7 @@ def test_ingest_imports_none_of_the_heavy_libraries(ws: Path, tmp_path: Path) ->
         "customer_id,timestamp,touchpoint,score,comment\nC1,2026-01-05,Demo,,Lovely people\nC2,x,Demo,3,\n",
     )
     heavy = ["numpy", "pandas", "pyarrow", "scipy", "ibis", "fastapi", "jinja2", "cxmap.web", "cxmap.render"]
-    heavy += ["cxmap.model.map", "cxmap.model.schema"]  # the map model: not needed to load events
+    heavy += ["cxmap.model.map", "cxmap.model.schema", "rich"]  # the map model, and Rich off a terminal
     script = (
         "import sys\n"
         "from cxmap.cli.app import main\n"
