@@ -91,8 +91,19 @@ def _shown(expr: str) -> str:
     return f"left(CAST({expr} AS VARCHAR), 60)"
 
 
-def events_sql(view_select: str, cols: Columns, scale: Scale, raw: str, fmt: str | None, broken: bool) -> str:
+def events_sql(
+    view_select: str,
+    cols: Columns,
+    scale: Scale,
+    raw: str,
+    fmt: str | None,
+    broken: bool,
+    instant_column: str | None = None,
+) -> str:
     """Canonical events for one file; `__reason` says why a row goes to the quarantine.
+
+    `instant_column`: a column of `view_select` that already holds the timestamp column as an instant (the same
+    expression as `cols.instant`), worked out once when the file was copied.
 
     Four levels, each a projection the engine fuses into one pass: trimmed texts and typed values, the
     instant, the reason, the canonical row (with the event id of DECISIONS.md).
@@ -100,7 +111,7 @@ def events_sql(view_select: str, cols: Columns, scale: Scale, raw: str, fmt: str
     c = cols
     ts_native, score_native = c.temporal("timestamp"), c.numeric("score")
     utc = "CAST(x_ts AS TIMESTAMP)" if c.utc_direct("timestamp") else naive_utc("x_instant")
-    instant = "NULL" if c.utc_direct("timestamp") else c.instant("timestamp", "x_ts", fmt)
+    instant = "NULL" if c.utc_direct("timestamp") else instant_column or c.instant("timestamp", "x_ts", fmt)
     inner = f"""
         SELECT __rn, {"__broken" if broken else "NULL"} AS __broken,
             {c.text("event_id")} AS x_event_id, {c.text("customer_id")} AS x_customer_id,

@@ -42,6 +42,7 @@ from cxmap.workspace.sql import lit
 
 SIDE = "cx_side"  # what the first pass keeps: quarantined rows, rows with a comment to score, counts
 SENTIMENT_BATCH = 5_000
+PARSED = "__instant"  # a text file's copy: its timestamp column as parsed (TIMESTAMPTZ)
 
 
 @dataclass
@@ -150,13 +151,17 @@ def _open(
     resolved = resolve_columns(view.columns, options.kind, mapping, view.source.name)  # before the long read
     zone = con.execute("SELECT current_setting('TimeZone')").fetchone()
     cols = Columns(resolved, view.types, view.columns, str(zone[0]) if zone else "UTC")
+    fmt = options.timestamp_format
+    # A text file's times are parsed once, into its copy, instead of in both passes (0.37 CPU s per million).
+    parsed = PARSED if options.kind == "events" and source.fmt != "parquet" and "timestamp" in resolved else None
     if source.fmt != "parquet" or worth_copying(con, view):
-        work = partial(stage, con, view, folder / f"{k}.parquet", options.encoding)
+        extra = f", {cols.instant('timestamp', cols.text('timestamp'), fmt)} AS {PARSED}" if parsed else ""
+        work = partial(stage, con, view, folder / f"{k}.parquet", options.encoding, extra)
         view = steps.run(f"Reading {source.path.name}", con, work)
     broken = source.fmt == "jsonl"
     if options.kind == "events":
-        fmt = options.timestamp_format
-        return FileRows(view, k, events_sql(view.select, cols, get_scale(options.scale), view.raw, fmt, broken))
+        scale = get_scale(options.scale)
+        return FileRows(view, k, events_sql(view.select, cols, scale, view.raw, fmt, broken, parsed))
     return FileRows(view, k, dimension_sql(view.select, cols, options.kind, view.raw, broken))
 
 

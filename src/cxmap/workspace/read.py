@@ -84,12 +84,11 @@ def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
     fields = "".join(
         f", CASE WHEN __ok THEN json_extract_string(__text, {lit(_json_path(c))}) END AS {ident(c)}" for c in columns
     )
-    named = "".join(f", {ident(c)}" for c in columns)
 
     def shape(rows: str) -> str:
         return (
-            f"SELECT __rn, __text, CASE WHEN __ok THEN NULL ELSE 'broken line: not a JSON object' END AS __broken"
-            f"{named} FROM ({rows}) WHERE __text IS NOT NULL AND trim(__text) <> ''"
+            f"SELECT __rn, __text, CASE WHEN __ok THEN NULL ELSE 'broken line: not a JSON object' END AS __broken, "
+            f"* EXCLUDE (__rn, __text, __ok) FROM ({rows}) WHERE __text IS NOT NULL AND trim(__text) <> ''"
         )
 
     records = f"SELECT __text, __ok{fields} FROM (SELECT __text, {valid} AS __ok FROM {lines})"
@@ -156,10 +155,11 @@ def fewer_threads(con: duckdb.DuckDBPyConnection, most: int) -> Iterator[None]:
     con.execute(f"SET threads = {before}")
 
 
-def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding: str) -> SourceView:
+def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding: str, extra: str = "") -> SourceView:
     """A file's records, written once to the Parquet file `path`, which the load then reads.
 
-    Text files are always copied; a Parquet file only when `worth_copying`.
+    Text files are always copied; a Parquet file only when `worth_copying`. `extra`: more columns for the
+    copy (`, expr AS name`), worked out once here instead of in every pass.
     The copy is written in parallel and in file order, so a record's number is its row number in the copy
     (numbering the records as they are read would be a window over the whole file, which the engine runs on
     one thread); the copy is then read in parallel, by row groups, for the work that costs. Memory does not
@@ -172,7 +172,7 @@ def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding
     # for a copy of about a third of a CSV's size instead of a seventh).
     options = f"FORMAT parquet, ROW_GROUP_SIZE {COPY_GROUP_ROWS}, COMPRESSION uncompressed{plain}"
     try:
-        con.execute(f"COPY ({view.records}) TO {lit(str(path))} ({options})")
+        con.execute(f"COPY (SELECT *{extra} FROM ({view.records})) TO {lit(str(path))} ({options})")
     except duckdb.Error as exc:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
