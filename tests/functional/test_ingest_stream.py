@@ -156,6 +156,37 @@ def test_a_parquet_file_of_one_row_group_is_copied_for_two_threads_with_its_ids_
     assert rows(ws, 'SELECT count(DISTINCT event_id), min("row"), max("row") FROM events') == [(n, 1, n)]
 
 
+def test_source_columns_named_like_the_loads_own_columns_are_kept_as_attributes(ws: Path, tmp_path: Path) -> None:
+    """A load adds columns of its own to a text file's copy (the parsed time, whether a line is a JSON
+    object) and numbers its rows with the engine's `file_row_number`; a file may use any of those names."""
+    csv = write(
+        tmp_path / "e.csv",
+        "customer_id,timestamp,touchpoint,score,__instant,File_Row_Number\n"
+        "C1,2026-01-05T10:00:00,Demo,7,abc,9\nC2,bad,Demo,3,,\nC3,2026-01-06,Demo,,x,1\n",
+    )
+    jsonl = write(
+        tmp_path / "e.jsonl",
+        '{"customer_id":"J1","timestamp":"2026-01-05T10:00:00","touchpoint":"Demo","__ok":"yes",'
+        '"__instant":"q","file_row_number":5}\nnot json\n'
+        '{"customer_id":"J2","timestamp":"2026-01-06","touchpoint":"Demo"}\n',
+    )
+    assert ingest(ws, str(csv))["loaded"] == 2
+    assert ingest(ws, str(jsonl))["loaded"] == 2
+    got = rows(
+        ws, 'SELECT customer_id, "row", CAST("timestamp" AS VARCHAR), attributes FROM events ORDER BY load_id, "row"'
+    )
+    assert got == [
+        ("C1", 1, "2026-01-05 10:00:00", '{"__instant":"abc","File_Row_Number":"9"}'),
+        ("C3", 3, "2026-01-06 00:00:00", '{"__instant":"x","File_Row_Number":"1"}'),
+        ("J1", 1, "2026-01-05 10:00:00", '{"__instant":"q","__ok":"yes","file_row_number":"5"}'),
+        ("J2", 3, "2026-01-06 00:00:00", None),
+    ]
+    assert rows(ws, "SELECT line, reason FROM quarantine ORDER BY load_id") == [
+        (3, "timestamp 'bad' is not a date or time"),
+        (2, "broken line: not a JSON object"),
+    ]
+
+
 def test_the_scratch_folder_is_left_empty_and_a_killed_loads_copy_is_removed(ws: Path, tmp_path: Path) -> None:
     left = ws / ".cxmap" / "tmp" / "load-999999999-x"  # no process has this id
     write(left / "0.parquet", "a copy a killed load left behind")

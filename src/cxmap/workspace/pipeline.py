@@ -34,15 +34,15 @@ from cxmap.progress import Steps
 from cxmap.workspace.canonical import Columns, dimension_sql, events_sql
 from cxmap.workspace.columns import parse_columns, resolve_columns
 from cxmap.workspace.lines import quarantine_lines
-from cxmap.workspace.read import SourceView, fewer_threads, open_source, stage, worth_copying
+from cxmap.workspace.read import SourceView, fewer_threads, open_source, stage, unused, worth_copying
 from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sentiment import check_model, get_model
 from cxmap.workspace.sources import Source
-from cxmap.workspace.sql import lit
+from cxmap.workspace.sql import ident, lit
 
 SIDE = "cx_side"  # what the first pass keeps: quarantined rows, rows with a comment to score, counts
 SENTIMENT_BATCH = 5_000
-PARSED = "__instant"  # a text file's copy: its timestamp column as parsed (TIMESTAMPTZ)
+PARSED = "__instant"  # a text file's copy: its timestamp column as parsed (TIMESTAMPTZ; see read.unused)
 
 
 @dataclass
@@ -153,9 +153,10 @@ def _open(
     cols = Columns(resolved, view.types, view.columns, str(zone[0]) if zone else "UTC")
     fmt = options.timestamp_format
     # A text file's times are parsed once, into its copy, instead of in both passes (0.37 CPU s per million).
-    parsed = PARSED if options.kind == "events" and source.fmt != "parquet" and "timestamp" in resolved else None
+    text = options.kind == "events" and source.fmt != "parquet" and "timestamp" in resolved
+    parsed = ident(unused(PARSED, view.columns)) if text else None
     if source.fmt != "parquet" or worth_copying(con, view):
-        extra = f", {cols.instant('timestamp', cols.text('timestamp'), fmt)} AS {PARSED}" if parsed else ""
+        extra = f", {cols.instant('timestamp', cols.text('timestamp'), fmt)} AS {parsed}" if parsed else ""
         work = partial(stage, con, view, folder / f"{k}.parquet", options.encoding, extra)
         view = steps.run(f"Reading {source.path.name}", con, work)
     broken = source.fmt == "jsonl"

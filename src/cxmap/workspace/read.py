@@ -36,6 +36,14 @@ class SourceView:
 COPY_GROUP_ROWS = 122_880  # the row group size of a staged copy (DuckDB's own default)
 
 
+def unused(name: str, taken: list[str]) -> str:
+    """`name`, with underscores added until no column of `taken` has it (the engine ignores case)."""
+    names = {t.lower() for t in taken}
+    while name.lower() in names:
+        name += "_"
+    return name
+
+
 def _numbered(scan: str) -> str:
     """The rows of a Parquet scan (with `file_row_number`) numbered from 1 in file order: `__rn`."""
     return f"SELECT file_row_number + 1 AS __rn, * EXCLUDE (file_row_number) FROM {scan}"
@@ -81,17 +89,18 @@ def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{source.name}: cannot be read as JSON Lines: {first}") from None
     columns = [k[0] for k in keys]
+    ok = ident(unused("__ok", columns))  # the line is a JSON object; a key of the file may be called __ok
     fields = "".join(
-        f", CASE WHEN __ok THEN json_extract_string(__text, {lit(_json_path(c))}) END AS {ident(c)}" for c in columns
+        f", CASE WHEN {ok} THEN json_extract_string(__text, {lit(_json_path(c))}) END AS {ident(c)}" for c in columns
     )
 
     def shape(rows: str) -> str:
         return (
-            f"SELECT __rn, __text, CASE WHEN __ok THEN NULL ELSE 'broken line: not a JSON object' END AS __broken, "
-            f"* EXCLUDE (__rn, __text, __ok) FROM ({rows}) WHERE __text IS NOT NULL AND trim(__text) <> ''"
+            f"SELECT __rn, __text, CASE WHEN {ok} THEN NULL ELSE 'broken line: not a JSON object' END AS __broken, "
+            f"* EXCLUDE (__rn, __text, {ok}) FROM ({rows}) WHERE __text IS NOT NULL AND trim(__text) <> ''"
         )
 
-    records = f"SELECT __text, __ok{fields} FROM (SELECT __text, {valid} AS __ok FROM {lines})"
+    records = f"SELECT __text, {ok}{fields} FROM (SELECT __text, {valid} AS {ok} FROM {lines})"
     select = shape(f"SELECT row_number() OVER () AS __rn, * FROM ({records})")
     return SourceView(
         source, select, columns, dict.fromkeys(columns, "VARCHAR"), "__text", records=records, shape=shape
@@ -171,14 +180,20 @@ def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding
     # Uncompressed: the copy lives for one load, and both passes read it (0.3 CPU s less per million events,
     # for a copy of about a third of a CSV's size instead of a seventh).
     options = f"FORMAT parquet, ROW_GROUP_SIZE {COPY_GROUP_ROWS}, COMPRESSION uncompressed{plain}"
+    # The engine cannot number the rows of a file that has a column called file_row_number: such a file is
+    # numbered as it is read, on one thread.
+    windowed = unused("file_row_number", view.columns) != "file_row_number"
+    numbering = "row_number() OVER () AS __rn, " if windowed else ""
     try:
-        con.execute(f"COPY (SELECT *{extra} FROM ({view.records})) TO {lit(str(path))} ({options})")
+        with fewer_threads(con, 1 if windowed else 0):
+            con.execute(f"COPY (SELECT {numbering}*{extra} FROM ({view.records})) TO {lit(str(path))} ({options})")
     except duckdb.Error as exc:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
     _check_encoding(con, view, encoding)
+    rows = f"SELECT * FROM read_parquet({lit(str(path))})"
     scan = f"read_parquet({lit(str(path))}, file_row_number = true)"
-    return replace(view, select=view.shape(_numbered(scan)), parquet=path)
+    return replace(view, select=view.shape(rows if windowed else _numbered(scan)), parquet=path)
 
 
 def _check_encoding(con: duckdb.DuckDBPyConnection, view: SourceView, encoding: str) -> None:
