@@ -33,10 +33,12 @@ def analyze(workspace: str | Path, map: Map | str | None = None, outcome: str | 
     return run(workspace, Request(map=map, outcome=outcome, **options))
 
 
-def __getattr__(name: str) -> Any:
-    """`Map`, `load_map` and `loads_map` are imported when first used (see cxmap.model)."""
-    if name in ("Map", "load_map", "loads_map"):
-        from cxmap import model
+if not TYPE_CHECKING:  # hidden from type checkers, which then still flag a misspelt name
 
-        return getattr(model, name)
-    raise AttributeError(f"module 'cxmap' has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        """`Map`, `load_map` and `loads_map` are imported when first used (see cxmap.model)."""
+        if name in ("Map", "load_map", "loads_map"):
+            from cxmap import model
+
+            return getattr(model, name)
+        raise AttributeError(f"module 'cxmap' has no attribute {name!r}")

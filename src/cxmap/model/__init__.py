@@ -17,7 +17,9 @@ __all__ = ["Map", "load_map", "loads_map"]
 _HOMES = {"Map": "cxmap.model.map", "load_map": "cxmap.model.load", "loads_map": "cxmap.model.load"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'cxmap.model' has no attribute {name!r}")
+if not TYPE_CHECKING:  # hidden from type checkers, which then still flag a misspelt name
+
+    def __getattr__(name: str) -> Any:
+        if name in _HOMES:
+            return getattr(import_module(_HOMES[name]), name)
+        raise AttributeError(f"module 'cxmap.model' has no attribute {name!r}")
