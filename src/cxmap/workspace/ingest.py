@@ -19,6 +19,7 @@ from cxmap.workspace.pipeline import LoadResult, Options
 from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sources import Source, expand
 from cxmap.workspace.sql import lit
+from cxmap.workspace.store import transaction
 
 __all__ = ["KINDS", "LoadResult", "Options", "configure", "ingest", "load"]
 
@@ -67,11 +68,5 @@ def load(
     """
     scratch = configure(con, workspace)
     model = workspace.settings.ingest.sentiment_model
-    con.execute("BEGIN TRANSACTION")
-    try:
-        result = pipeline.run(con, sources, options, steps, scratch=scratch, sentiment_model=model, stored=stored)
-        con.execute("ROLLBACK" if options.preview else "COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return result
+    with transaction(con, commit=not options.preview):
+        return pipeline.run(con, sources, options, steps, scratch=scratch, sentiment_model=model, stored=stored)

@@ -19,6 +19,7 @@ from cxmap.progress import Steps
 from cxmap.workspace import dataset
 from cxmap.workspace.core import Workspace
 from cxmap.workspace.ingest import configure
+from cxmap.workspace.store import transaction
 
 SORTED = "cxmap_sorted_events"
 
@@ -57,13 +58,8 @@ def _count(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _rewrite(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"CREATE TEMP TABLE {SORTED} AS SELECT * FROM events ORDER BY {dataset.ORDER}")
         con.execute("DELETE FROM events")
         con.execute(f"INSERT INTO events SELECT * FROM {SORTED}")
         con.execute(f"DROP TABLE {SORTED}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

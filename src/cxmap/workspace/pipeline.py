@@ -34,7 +34,7 @@ from cxmap.progress import Steps
 from cxmap.workspace.canonical import Columns, dimension_sql, events_sql
 from cxmap.workspace.columns import parse_columns, resolve_columns
 from cxmap.workspace.lines import quarantine_lines
-from cxmap.workspace.read import SourceView, fewer_threads, open_source, stage, unused, worth_copying
+from cxmap.workspace.read import SourceView, fewer_threads, open_source, row_groups, stage, unused, worth_copying
 from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sentiment import check_model, get_model
 from cxmap.workspace.sources import Source
@@ -174,9 +174,7 @@ def _row_groups(con: duckdb.DuckDBPyConnection, files: list[FileRows]) -> int:
     just wait: on a file of one row group (pyarrow writes up to 1,048,576 rows in one), a second thread
     doubled both the CPU and the wall time of a load (measured, benchmarks/README.md).
     """
-    paths = ", ".join(lit(str(f.view.parquet)) for f in files if f.view.parquet is not None)
-    groups = con.execute(f"SELECT sum(num_row_groups) FROM parquet_file_metadata([{paths}])").fetchone()
-    return int(groups[0]) if groups and groups[0] is not None else 0
+    return row_groups(con, [f.view.parquet for f in files if f.view.parquet is not None])[0]
 
 
 def _second_pass(

@@ -6,6 +6,8 @@ connection this module opens.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -83,6 +85,19 @@ CREATE TABLE IF NOT EXISTS sentiment_cache (
     PRIMARY KEY (comment_hash, model)
 );
 """
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, commit: bool = True) -> Iterator[None]:
+    """Run the block as one transaction: committed when it ends normally (rolled back when `commit` is
+    false, as for a preview), rolled back when it raises, so the store holds all of it or none."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT" if commit else "ROLLBACK")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
