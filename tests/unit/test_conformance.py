@@ -183,6 +183,18 @@ def test_starts_move_the_milestone_clock(small: Prepared) -> None:
     assert (kick["step"], kick["late"]) == ("kick", 0)  # day 5 after the given start, not day 9
 
 
+def test_a_map_of_one_step(tmp_path: Path) -> None:
+    one = (
+        MAP.split("stages:")[0]
+        + "stages:\n  - {id: buy, title: Buy, steps: [{id: sign, action: Signs, touchpoints: [contract]}]}\n"
+    )
+    result = conformance(prepared_with(tmp_path, LOG, one), None)
+    # P1 to P6 signed (P7 and P8 have no contract event): each is done, in order and on time
+    assert result["customers"] == 6
+    assert rounded(result["steps"]) == rounded([step("sign", 6, 6, 0, 0, 0, 1.0)])
+    assert result["fully_conformant_share"] == 1.0
+
+
 def test_without_a_map(tmp_path: Path) -> None:
     result = conformance(prepared_with(tmp_path, LOG), None)
     assert result["available"] is False

@@ -25,11 +25,15 @@ events in journey order (ts, load_id, row), so ties in time keep the order of th
   most harmful (most negative difference) first; ties in map order; a difference that cannot be computed
   (no decided customer on one side) is null and listed last.
 
-One query: the (customer, reached step) grid with its flags, counted per step in the engine.
+One query, counted in the engine: each customer's journey numbered once (one window), the first event of
+each step found by a grouping per customer (one row per customer, a column per step), then the per-step
+counts from those rows. No window over the steps and no (customer, step) grid.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
@@ -43,28 +47,84 @@ ORDER = ("ts", "load_id", "row")
 DEVIATIONS = ("skipped", "out_of_order", "late")
 
 
-def _plan(the_map: Map) -> ir.Table:
-    """One row per (step, touchpoint) of the map, with the step's due time in seconds (or null)."""
+@dataclass(frozen=True)
+class _Step:
+    index: int  # place in the map's placed steps
+    id: str
+    touchpoints: list[str]
+    due_seconds: float | None  # the smallest due time of the step's milestones
+
+
+def _plan(the_map: Map) -> list[_Step]:
+    """The map's steps that name touchpoints, with their due times."""
     due = {m.touchpoint: m.due_days for m in the_map.milestones}
-    rows: dict[str, list[Any]] = {"step_index": [], "plan_touchpoint": [], "due_seconds": []}
+    steps = []
     for placed in the_map.placed_steps:
         days = [due[t] for t in placed.step.touchpoints if t in due]
-        for tp in placed.step.touchpoints:
-            rows["step_index"].append(placed.index)
-            rows["plan_touchpoint"].append(tp)
-            rows["due_seconds"].append(min(days) * 86400.0 if days else None)
-    schema = {"step_index": "int64", "plan_touchpoint": "string", "due_seconds": "float64"}
-    return ibis.memtable(rows, schema=schema)
+        if placed.step.touchpoints:
+            steps.append(
+                _Step(placed.index, placed.step.id, placed.step.touchpoints, min(days) * 86400.0 if days else None)
+            )
+    return steps
 
 
-def _starts(events: ir.Table, starts: ir.Table | None) -> ir.Table:
-    """customer_id -> start: the given start where there is one, else the customer's first event."""
-    first = events.group_by("customer_id").aggregate(start=events.ts.min())
+def _measured(prepared: Prepared, plan: list[_Step]) -> list[_Step]:
+    """The steps somebody did: those with an event in scope at one of their touchpoints."""
+    present = prepared.measured()
+    return [s for s in plan if present.intersection(s.touchpoints)]
+
+
+def _extreme(pick: Callable[..., ir.Value], values: list[ir.IntegerValue]) -> ir.Value:
+    """`ibis.least` or `ibis.greatest` of the values; one value is its own (Spark's want two or more)."""
+    return values[0] if len(values) == 1 else pick(*values)
+
+
+def _with_starts(per: ir.Table, starts: ir.Table | None) -> ir.Table:
+    """`start`: the given start where there is one, else the customer's first event (`_first`)."""
     if starts is None:
-        return first
+        return per.rename(start="_first")
     given = starts.select(_sid=starts.customer_id, _start=starts.start.cast("timestamp"))
-    j = first.left_join(given, first.customer_id == given._sid)
-    return j.select(customer_id=j.customer_id, start=ibis.coalesce(j._start, j.start))
+    j = per.left_join(given, per.customer_id == given._sid)
+    return j.mutate(start=ibis.coalesce(j._start, j._first)).drop("_sid", "_start", "_first")
+
+
+def _journey_steps(prepared: Prepared, steps: list[_Step], starts: ir.Table | None) -> ir.Table:
+    """One row per analysed customer, with the flags of every measured step k as columns `{flag}{k}`.
+
+    A step's first event is found by its place in the customer's journey (`row_number` in journey order,
+    one window over the events), so out of order is a comparison of places: no window over the steps, and
+    one event that makes two steps happen has one place, in order for both.
+    """
+    e = prepared.events
+    e = e.mutate(_place=ibis.row_number().over(ibis.window(group_by="customer_id", order_by=list(ORDER))))
+    firsts: dict[str, ir.Value] = {"_first": e.ts.min()}
+    for s in steps:
+        hit = e.touchpoint.isin(s.touchpoints)
+        firsts[f"at{s.index}"] = e._place.min(where=hit)
+        if s.due_seconds is not None:
+            firsts[f"ts{s.index}"] = e.ts.min(where=hit)
+    per = e.group_by("customer_id").aggregate(**firsts)
+    per = _with_starts(per.filter(ibis.or_(*(per[f"at{s.index}"].notnull() for s in steps))), starts)
+    flags: dict[str, ir.Value] = {}
+    for i, s in enumerate(steps):
+        at = per[f"at{s.index}"]
+        later = [per[f"at{t.index}"] for t in steps[i + 1 :]]
+        flags[f"done{s.index}"] = at.notnull()
+        flags[f"ooo{s.index}"] = (_extreme(ibis.least, later) < at).fill_null(False) if later else ibis.literal(False)
+        late = (
+            elapsed_microseconds(per[f"ts{s.index}"], per.start) > s.due_seconds * 1_000_000
+            if s.due_seconds is not None
+            else ibis.literal(False)
+        )
+        flags[f"late{s.index}"] = late.fill_null(False)
+    per = per.select("customer_id", **flags)
+    per = per.mutate(furthest=_extreme(ibis.greatest, [per[f"done{s.index}"].ifelse(s.index, -1) for s in steps]))
+    reached = {s.index: per.furthest >= s.index for s in steps}
+    conformant = {s.index: per[f"done{s.index}"] & ~per[f"ooo{s.index}"] & ~per[f"late{s.index}"] for s in steps}
+    return per.mutate(
+        **{f"reached{k}": r for k, r in reached.items()},
+        fully_conformant=ibis.and_(*(~reached[k] | conformant[k] for k in reached)),
+    )
 
 
 def customer_steps(prepared: Prepared, starts: ir.Table | None = None) -> ir.Table:
@@ -77,59 +137,38 @@ def customer_steps(prepared: Prepared, starts: ir.Table | None = None) -> ir.Tab
     """
     if prepared.map is None:
         raise ValueError("conformance needs a map")
-    e = prepared.events
     plan = _plan(prepared.map)
-    hits = e.join(plan, e.touchpoint == plan.plan_touchpoint)
-    # `seen`: the highest step of the customer's rows so far, in journey order, this row included. Rows of
-    # one event (a touchpoint of two steps) are ordered by step, so a step never sees a later step of its own
-    # event. `seen` never decreases, so its minimum over a step's rows is its value at the step's first
-    # event, and it exceeds the step exactly when a later step happened before.
-    so_far = ibis.window(group_by="customer_id", order_by=[*ORDER, "step_index"], rows=(None, 0))
-    hits = hits.mutate(seen=hits.step_index.max().over(so_far))
-    done = hits.group_by(["customer_id", "step_index"]).aggregate(
-        first_ts=hits.ts.min(), seen=hits.seen.min(), due_seconds=hits.due_seconds.max()
-    )
-    done = done.join(_starts(e, starts), "customer_id")
-    done = done.select(
-        "customer_id",
-        "step_index",
-        ooo=done.seen > done.step_index,
-        is_late=done.due_seconds.notnull()
-        & (elapsed_microseconds(done.first_ts, done.start) > done.due_seconds * 1_000_000),
-    )
-    ids = ibis.memtable(
-        {
-            "grid_step": [p.index for p in prepared.map.placed_steps],
-            "step": [p.step.id for p in prepared.map.placed_steps],
-        },
-        schema={"grid_step": "int64", "step": "string"},
-    )
-    measured = ids.semi_join(done, ids.grid_step == done.step_index)  # steps nobody did are not measured
-    measured = measured.mutate(upto=ibis.row_number().over(order_by="grid_step") + 1)  # measured steps <= it
-    per = done.group_by("customer_id").aggregate(
-        furthest=done.step_index.max(), n_done=done.count(), deviates=(done.ooo | done.is_late).any()
-    )
-    last = measured.select(_f=measured.grid_step, _upto=measured.upto)
-    per = per.join(last, per.furthest == last._f)
-    per = per.select("customer_id", "furthest", fully=~per.deviates & (per.n_done == per._upto))
-    grid = per.join(measured, measured.grid_step <= per.furthest)
-    full = grid.left_join(done, [grid.customer_id == done.customer_id, grid.grid_step == done.step_index])
-    return full.select(
-        customer_id=full.customer_id,
-        step_index=full.grid_step,
-        step=full.step,
-        furthest=full.furthest,
-        done=full.step_index.notnull(),
-        skipped=full.step_index.isnull(),
-        out_of_order=full.ooo.fill_null(False),
-        late=full.is_late.fill_null(False),
-        fully_conformant=full.fully,
-    )
+    if not plan:
+        raise ValueError("the map's steps name no touchpoints")
+    steps = _measured(prepared, plan) or plan  # nobody did any step: no rows
+    per = _journey_steps(prepared, steps, starts)
+    rows = [
+        per.filter(per[f"reached{s.index}"]).select(
+            customer_id=per.customer_id,
+            step_index=ibis.literal(s.index, "int64"),
+            step=ibis.literal(s.id, "string"),
+            furthest=per.furthest.cast("int64"),
+            done=per[f"done{s.index}"],
+            skipped=~per[f"done{s.index}"],
+            out_of_order=per[f"ooo{s.index}"],
+            late=per[f"late{s.index}"],
+            fully_conformant=per.fully_conformant,
+        )
+        for s in steps
+    ]
+    return ibis.union(*rows, distinct=False)
 
 
-def _counts(prepared: Prepared, outcomes: ir.Table | None, starts: ir.Table | None) -> dict[int, dict[str, int]]:
-    """Per step index: counts of reached/done/deviating/conformant customers, and decided/won among them."""
-    cs = customer_steps(prepared, starts)
+def _counts(
+    prepared: Prepared, outcomes: ir.Table | None, starts: ir.Table | None
+) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
+    """Per measured step index: counts of reached/done/deviating/conformant customers, and decided/won among
+    them; and the totals: customers analysed, fully conformant."""
+    assert prepared.map is not None
+    steps = _measured(prepared, _plan(prepared.map))
+    if not steps:
+        return {}, {"customers": 0, "fully_conformant": 0}
+    cs = _journey_steps(prepared, steps, starts)
     if outcomes is not None:
         o = outcomes.select(_cid=outcomes.customer_id, _outcome=outcomes.outcome, _decided=outcomes.decided)
         cs = cs.left_join(o, cs.customer_id == o._cid)
@@ -137,27 +176,35 @@ def _counts(prepared: Prepared, outcomes: ir.Table | None, starts: ir.Table | No
         cs = cs.mutate(decided=decided, won=decided & (cs._outcome.fill_null(0) == 1))
     else:
         cs = cs.mutate(decided=ibis.literal(False), won=ibis.literal(False))
-    cs = cs.mutate(conformant=cs.done & ~cs.out_of_order & ~cs.late)
-    last = cs.step_index == cs.furthest  # one row per customer
 
     def n(cond: ir.BooleanValue) -> ir.IntegerScalar:
         return cond.ifelse(1, 0).sum()
 
-    metrics = {
-        "reached": cs.count(),
-        "reached_decided": n(cs.decided),
-        "reached_won": n(cs.won),
-        "done": n(cs.done),
-        "conformant": n(cs.conformant),
-        "customers": n(last),
-        "fully_conformant": n(last & cs.fully_conformant),
-    }
-    for flag in DEVIATIONS:
-        metrics[flag] = n(cs[flag])
-        metrics[f"{flag}_decided"] = n(cs[flag] & cs.decided)
-        metrics[f"{flag}_won"] = n(cs[flag] & cs.won)
-    rows = cs.group_by("step_index").aggregate(**metrics).to_pyarrow().to_pylist()
-    return {r.pop("step_index"): r for r in rows}
+    metrics: dict[str, ir.Scalar] = {"customers": cs.count(), "fully_conformant": n(cs.fully_conformant)}
+    for s in steps:
+        k = s.index
+        reached, done = cs[f"reached{k}"], cs[f"done{k}"]
+        flags = {"skipped": reached & ~done, "out_of_order": cs[f"ooo{k}"], "late": cs[f"late{k}"]}
+        metrics |= {
+            f"{k}:reached": n(reached),
+            f"{k}:reached_decided": n(reached & cs.decided),
+            f"{k}:reached_won": n(reached & cs.won),
+            f"{k}:done": n(done),
+            f"{k}:conformant": n(done & ~flags["out_of_order"] & ~flags["late"]),
+        }
+        for flag, value in flags.items():
+            metrics |= {
+                f"{k}:{flag}": n(value),
+                f"{k}:{flag}_decided": n(value & cs.decided),
+                f"{k}:{flag}_won": n(value & cs.won),
+            }
+    row = cs.aggregate(**metrics).to_pyarrow().to_pylist()[0]
+    per: dict[int, dict[str, int]] = {s.index: {} for s in steps}
+    for key, value in row.items():
+        index, _, name = key.partition(":")
+        if name:
+            per[int(index)][name] = int(value or 0)
+    return per, {"customers": int(row["customers"] or 0), "fully_conformant": int(row["fully_conformant"] or 0)}
 
 
 def _rate(k: int, n: int) -> float | None:
@@ -173,9 +220,9 @@ def conformance(prepared: Prepared, outcomes: ir.Table | None = None, starts: ir
         return {"available": False, "reason": "conformance compares journeys with a map; pass a map to analyse"}
     if not any(p.step.touchpoints for p in prepared.map.placed_steps):
         return {"available": False, "reason": "the map's steps name no touchpoints"}
-    counts = _counts(prepared, outcomes, starts)
+    counts, totals = _counts(prepared, outcomes, starts)
     per = [(p.step.id, counts.get(p.index, {})) for p in prepared.map.placed_steps]
-    customers = sum(c["customers"] for c in counts.values())
+    customers = totals["customers"]
     steps = [
         {
             "step": step,
@@ -193,7 +240,7 @@ def conformance(prepared: Prepared, outcomes: ir.Table | None = None, starts: ir
         "available": True,
         "customers": customers,
         "steps": steps,
-        "fully_conformant_share": _rate(sum(c["fully_conformant"] for c in counts.values()), customers),
+        "fully_conformant_share": _rate(totals["fully_conformant"], customers),
     }
     if outcomes is not None:
         result["deviations"] = _deviations(per, prepared.settings.analysis.confidence)
