@@ -96,7 +96,9 @@ def results(tmp_path_factory: pytest.TempPathFactory, spark_conf: dict[str, Any]
             "conformance with outcomes": with_outcomes,
             "customer steps": lambda e: rows(customer_steps(conform(e)), "customer_id", "step_index"),
             "contagion": lambda e: contagion(spread(e)),
-            "contagion pairs": lambda e: rows(pair_counts(spread(e)), "from_department", "to_department"),
+            "contagion pairs": lambda e: sorted(
+                pair_counts(spread(e)), key=lambda r: (r["from_department"], r["to_department"])
+            ),
             "recovery": lambda e: recovery(recover(e), None),
             "recovery with a negative outcome": recovered,
             "customer recovery": lambda e: rows(customer_recovery(recover(e)), "customer_id"),

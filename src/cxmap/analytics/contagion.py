@@ -17,12 +17,16 @@ Definitions (per ordered pair of departments A -> B, A != B; events without a de
 - A pair is reported when both groups have at least `analysis.min_customers` customers (default 20).
   Rows are sorted by difference, strongest avoidance first.
 
-Everything is counted in the engine in one query: a customer's start in each department is joined to
-their own later events, so the work grows with events per customer, never with the number of pairs.
+Counted in the engine, in one query after a small one for the departments' names: each customer's start
+in every department is one row (a column per department), joined to their own later events; each event
+marks, as bits, the departments whose window it falls in. The work grows with the events, not with the
+number of pairs or with events per customer.
 """
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 import ibis
@@ -31,72 +35,112 @@ import numpy as np
 
 from cxmap.analytics.prepare import Prepared
 from cxmap.analytics.stats import clean, newcombe
+from cxmap.engines.functions import bit_or
+
+MASK_BITS = 62  # departments per mask: the bits of a 64-bit integer below its sign bit
 
 
-def department_starts(prepared: Prepared) -> ir.Table:
-    """One row per customer and department met: `exposed` and its start `t0` (see the module docstring)."""
+def departments(prepared: Prepared) -> list[str]:
+    """The departments of the events in scope, sorted (a small query of its own)."""
+    ev = prepared.events
+    found = ev.filter(ev.department.notnull()).select("department").distinct().to_pyarrow().column(0).to_pylist()
+    return sorted(str(d) for d in found)
+
+
+def _bit(index: int) -> ir.IntegerScalar:
+    return ibis.literal(1 << (index % MASK_BITS), "int64")
+
+
+def _has(mask: ir.IntegerValue, index: int) -> ir.BooleanValue:
+    return (mask & _bit(index)) != 0
+
+
+def _masks(flags: list[ir.BooleanValue]) -> list[ir.IntegerValue]:
+    """The flags as bits: department i is bit i % MASK_BITS of mask i // MASK_BITS."""
+    chunks = [flags[i : i + MASK_BITS] for i in range(0, len(flags), MASK_BITS)]
+    return [
+        reduce(operator.add, (f.ifelse(_bit(i), ibis.literal(0, "int64")) for i, f in enumerate(chunk)))
+        for chunk in chunks
+    ]
+
+
+def pair_counts(prepared: Prepared) -> list[dict[str, Any]]:
+    """Per pair (A, B): customers and engaged customers, exposed and control (every ordered pair of departments).
+
+    One row per customer holds each department's start t0 (a column per department); each later event is
+    joined to its customer's row and marks, as bits, the departments whose window it falls in; a grouping
+    by (customer, department of the event) ORs those bits. So the work grows with the events, and no row
+    is made per (customer, pair).
+    """
+    names = departments(prepared)
+    if len(names) < 2:
+        return []
+    analysis = prepared.settings.analysis
     ev = prepared.events
     e = ev.filter(ev.department.notnull())
-    negative = (e.emotion <= prepared.settings.analysis.negative_max).fill_null(False)
-    per = e.group_by([e.customer_id, e.department]).aggregate(
-        first_negative=e.ts.min(where=negative),
-        first_seen=e.ts.min(),
+    negative = (e.emotion <= analysis.negative_max).fill_null(False)
+    firsts: dict[str, ir.Value] = {}
+    for i, name in enumerate(names):
+        firsts[f"neg{i}"] = e.ts.min(where=(e.department == name) & negative)
+        firsts[f"seen{i}"] = e.ts.min(where=e.department == name)
+    per = e.group_by("customer_id").aggregate(**firsts)
+    starts = per.select(
+        "customer_id",
+        **{f"t{i}": ibis.coalesce(per[f"neg{i}"], per[f"seen{i}"]) for i in range(len(names))},
+        **{f"x{i}": per[f"neg{i}"].notnull() for i in range(len(names))},
+        **{f"m{i}": per[f"seen{i}"].notnull() for i in range(len(names))},
     )
-    return per.select(
-        customer_id=per.customer_id,
-        from_department=per.department,
-        exposed=per.first_negative.notnull(),
-        t0=per.first_negative.fill_null(per.first_seen),
-    )
-
-
-def pair_counts(prepared: Prepared) -> ir.Table:
-    """Per pair (A, B): customers and engaged customers, exposed and control (all pairs of departments)."""
-    ev = prepared.events
-    window = ibis.interval(hours=prepared.settings.analysis.contagion_window_days * 24)
-    starts = department_starts(prepared)
+    window = ibis.interval(hours=analysis.contagion_window_days * 24)
     later = ev.filter(ev.department.notnull() & ~ev.is_recovery.fill_null(False))
     later = later.select(_customer=later.customer_id, to_department=later.department, _ts=later.ts)
-    hits = starts.join(
-        later,
-        [
-            starts.customer_id == later._customer,
-            starts.from_department != later.to_department,
-            later._ts > starts.t0,
-            later._ts <= starts.t0 + window,
-        ],
+    hits = later.join(starts, later._customer == starts.customer_id)
+    inside = [(hits._ts > hits[f"t{i}"]) & (hits._ts <= hits[f"t{i}"] + window) for i in range(len(names))]
+    exposed = _masks([hits[f"x{i}"] for i in range(len(names))])
+    met = _masks([hits[f"m{i}"] for i in range(len(names))])
+    engaged = hits.group_by(["customer_id", "to_department"]).aggregate(
+        **{f"in{c}": bit_or(m) for c, m in enumerate(_masks(inside))},
+        **{f"xm{c}": m.max() for c, m in enumerate(exposed)},
+        **{f"mm{c}": m.max() for c, m in enumerate(met)},
     )
-    engaged = hits.select("customer_id", "from_department", "to_department", "exposed").distinct()
-    engaged = engaged.group_by(["from_department", "to_department"]).aggregate(
-        exposed_engaged=engaged.exposed.sum(),
-        control_engaged=(~engaged.exposed).sum(),
+
+    def n(cond: ir.BooleanValue) -> ir.IntegerScalar:
+        return cond.ifelse(1, 0).sum()
+
+    counts = {}
+    for i in range(len(names)):
+        c = i // MASK_BITS
+        was_in = _has(engaged[f"in{c}"], i)
+        was_exposed = _has(engaged[f"xm{c}"], i)
+        counts[f"exposed_engaged{i}"] = n(was_exposed & was_in)
+        counts[f"control_engaged{i}"] = n(_has(engaged[f"mm{c}"], i) & ~was_exposed & was_in)
+    pairs = engaged.group_by("to_department").aggregate(**counts)
+    sizes = starts.aggregate(
+        **{f"exposed_customers{i}": n(starts[f"x{i}"]) for i in range(len(names))},
+        **{f"control_customers{i}": n(starts[f"m{i}"] & ~starts[f"x{i}"]) for i in range(len(names))},
     )
-    sizes = starts.group_by("from_department").aggregate(
-        exposed_customers=starts.exposed.sum(),
-        control_customers=(~starts.exposed).sum(),
-    )
-    targets = starts.select(to_department=starts.from_department).distinct()
-    grid = sizes.cross_join(targets)
-    grid = grid.filter(grid.from_department != grid.to_department)
-    joined = grid.left_join(
-        engaged,
-        [grid.from_department == engaged.from_department, grid.to_department == engaged.to_department],
-    )
-    return joined.select(
-        from_department=grid.from_department,
-        to_department=grid.to_department,
-        exposed_customers=grid.exposed_customers.cast("int64"),
-        exposed_engaged=joined.exposed_engaged.fill_null(0).cast("int64"),
-        control_customers=grid.control_customers.cast("int64"),
-        control_engaged=joined.control_engaged.fill_null(0).cast("int64"),
-    )
+    rows = pairs.cross_join(sizes).to_pyarrow().to_pylist()
+    by_target = {r["to_department"]: r for r in rows}
+    total = rows[0] if rows else sizes.to_pyarrow().to_pylist()[0]
+    return [
+        {
+            "from_department": a,
+            "to_department": b,
+            "exposed_customers": int(total[f"exposed_customers{i}"] or 0),
+            "exposed_engaged": int(by_target.get(b, {}).get(f"exposed_engaged{i}") or 0),
+            "control_customers": int(total[f"control_customers{i}"] or 0),
+            "control_engaged": int(by_target.get(b, {}).get(f"control_engaged{i}") or 0),
+        }
+        for i, a in enumerate(names)
+        for b in names
+        if a != b
+    ]
 
 
 def contagion(prepared: Prepared) -> list[dict[str, Any]]:
     """Engagement with each other department after a bad moment, against customers without one."""
     analysis = prepared.settings.analysis
     least = max(analysis.min_customers, 1)
-    rows = pair_counts(prepared).to_pyarrow().to_pylist()
+    rows = pair_counts(prepared)
     rows = [r for r in rows if r["exposed_customers"] >= least and r["control_customers"] >= least]
     if not rows:
         return []
