@@ -39,7 +39,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from cxmap.analytics.prepare import Prepared, elapsed_microseconds
+from cxmap.analytics.prepare import Prepared, count_where, elapsed_microseconds
 from cxmap.analytics.stats import clean, newcombe
 from cxmap.model.map import Map
 
@@ -160,12 +160,10 @@ def customer_steps(prepared: Prepared, starts: ir.Table | None = None) -> ir.Tab
 
 
 def _counts(
-    prepared: Prepared, outcomes: ir.Table | None, starts: ir.Table | None
+    prepared: Prepared, steps: list[_Step], outcomes: ir.Table | None, starts: ir.Table | None
 ) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
     """Per measured step index: counts of reached/done/deviating/conformant customers, and decided/won among
     them; and the totals: customers analysed, fully conformant."""
-    assert prepared.map is not None
-    steps = _measured(prepared, _plan(prepared.map))
     if not steps:
         return {}, {"customers": 0, "fully_conformant": 0}
     cs = _journey_steps(prepared, steps, starts)
@@ -177,26 +175,23 @@ def _counts(
     else:
         cs = cs.mutate(decided=ibis.literal(False), won=ibis.literal(False))
 
-    def n(cond: ir.BooleanValue) -> ir.IntegerScalar:
-        return cond.ifelse(1, 0).sum()
-
-    metrics: dict[str, ir.Scalar] = {"customers": cs.count(), "fully_conformant": n(cs.fully_conformant)}
+    metrics: dict[str, ir.Scalar] = {"customers": cs.count(), "fully_conformant": count_where(cs.fully_conformant)}
     for s in steps:
         k = s.index
         reached, done = cs[f"reached{k}"], cs[f"done{k}"]
         flags = {"skipped": reached & ~done, "out_of_order": cs[f"ooo{k}"], "late": cs[f"late{k}"]}
         metrics |= {
-            f"{k}:reached": n(reached),
-            f"{k}:reached_decided": n(reached & cs.decided),
-            f"{k}:reached_won": n(reached & cs.won),
-            f"{k}:done": n(done),
-            f"{k}:conformant": n(done & ~flags["out_of_order"] & ~flags["late"]),
+            f"{k}:reached": count_where(reached),
+            f"{k}:reached_decided": count_where(reached & cs.decided),
+            f"{k}:reached_won": count_where(reached & cs.won),
+            f"{k}:done": count_where(done),
+            f"{k}:conformant": count_where(done & ~flags["out_of_order"] & ~flags["late"]),
         }
         for flag, value in flags.items():
             metrics |= {
-                f"{k}:{flag}": n(value),
-                f"{k}:{flag}_decided": n(value & cs.decided),
-                f"{k}:{flag}_won": n(value & cs.won),
+                f"{k}:{flag}": count_where(value),
+                f"{k}:{flag}_decided": count_where(value & cs.decided),
+                f"{k}:{flag}_won": count_where(value & cs.won),
             }
     row = cs.aggregate(**metrics).to_pyarrow().to_pylist()[0]
     per: dict[int, dict[str, int]] = {s.index: {} for s in steps}
@@ -220,7 +215,7 @@ def conformance(prepared: Prepared, outcomes: ir.Table | None = None, starts: ir
         return {"available": False, "reason": "conformance compares journeys with a map; pass a map to analyse"}
     if not any(p.step.touchpoints for p in prepared.map.placed_steps):
         return {"available": False, "reason": "the map's steps name no touchpoints"}
-    counts, totals = _counts(prepared, outcomes, starts)
+    counts, totals = _counts(prepared, _measured(prepared, _plan(prepared.map)), outcomes, starts)
     per = [(p.step.id, counts.get(p.index, {})) for p in prepared.map.placed_steps]
     customers = totals["customers"]
     steps = [

@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
-from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.prepare import Prepared, count_where
 from cxmap.analytics.stats import clean, newcombe
 from cxmap.engines.functions import bit_or
 
@@ -103,20 +103,17 @@ def pair_counts(prepared: Prepared) -> list[dict[str, Any]]:
         **{f"mm{c}": m.max() for c, m in enumerate(met)},
     )
 
-    def n(cond: ir.BooleanValue) -> ir.IntegerScalar:
-        return cond.ifelse(1, 0).sum()
-
     counts = {}
     for i in range(len(names)):
         c = i // MASK_BITS
         was_in = _has(engaged[f"in{c}"], i)
         was_exposed = _has(engaged[f"xm{c}"], i)
-        counts[f"exposed_engaged{i}"] = n(was_exposed & was_in)
-        counts[f"control_engaged{i}"] = n(_has(engaged[f"mm{c}"], i) & ~was_exposed & was_in)
+        counts[f"exposed_engaged{i}"] = count_where(was_exposed & was_in)
+        counts[f"control_engaged{i}"] = count_where(_has(engaged[f"mm{c}"], i) & ~was_exposed & was_in)
     pairs = engaged.group_by("to_department").aggregate(**counts)
     sizes = starts.aggregate(
-        **{f"exposed_customers{i}": n(starts[f"x{i}"]) for i in range(len(names))},
-        **{f"control_customers{i}": n(starts[f"m{i}"] & ~starts[f"x{i}"]) for i in range(len(names))},
+        **{f"exposed_customers{i}": count_where(starts[f"x{i}"]) for i in range(len(names))},
+        **{f"control_customers{i}": count_where(starts[f"m{i}"] & ~starts[f"x{i}"]) for i in range(len(names))},
     )
     rows = pairs.cross_join(sizes).to_pyarrow().to_pylist()
     by_target = {r["to_department"]: r for r in rows}

@@ -97,6 +97,11 @@ def elapsed_microseconds(later: ir.TimestampValue, earlier: ir.TimestampValue) -
     return later.delta(earlier, unit="microsecond")
 
 
+def count_where(condition: ir.BooleanValue) -> ir.IntegerScalar:
+    """The number of rows where `condition` holds, as an integer on every engine."""
+    return condition.ifelse(1, 0).sum()
+
+
 def _instant(day: date, zone: str, end: bool) -> datetime:
     """Start (or end, exclusive) of a calendar day in the workspace's zone, as naive UTC."""
     local = datetime.combine(day + timedelta(days=1) if end else day, time(0), ZoneInfo(zone))
