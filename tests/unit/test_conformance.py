@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,24 @@ def test_starts_move_the_milestone_clock(small: Prepared) -> None:
     starts = ibis.memtable({"customer_id": ["P2"], "start": [pd.Timestamp("2026-01-05")]})
     kick = conformance(small, None, starts)["steps"][4]
     assert (kick["step"], kick["late"]) == ("kick", 0)  # day 5 after the given start, not day 9
+
+
+def test_the_events_given_decide_which_steps_are_measured(small: Prepared) -> None:
+    # The web app and the account answers narrow the prepared events afterwards: here to before 4 January,
+    # when nobody had kicked off or checked in yet, so those two steps are not measured.
+    early = replace(small, events=small.events.filter(small.events.ts < pd.Timestamp("2026-01-04")))
+    result = conformance(early, None)
+    assert rounded(result["steps"]) == rounded(
+        [
+            step("reviews", 0, 0, 0, 0, 0, None),
+            step("browse", 7, 7, 0, 1, 0, 6 / 7),  # P3 out of order
+            step("demo", 5, 5, 0, 0, 0, 1.0),  # P1 P3 P4 P5 P6
+            step("sign", 4, 4, 0, 0, 0, 1.0),  # P1 P3 P4 P5
+            step("kick", 0, 0, 0, 0, 0, None),
+            step("checkin", 0, 0, 0, 0, 0, None),
+        ]
+    )
+    assert result["fully_conformant_share"] == 6 / 7  # all but P3
 
 
 def test_a_map_of_one_step(tmp_path: Path) -> None:

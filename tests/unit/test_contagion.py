@@ -124,28 +124,32 @@ def test_the_window_is_a_setting(tmp_path: Path) -> None:
 
 
 def test_more_departments_than_one_mask_holds(tmp_path: Path) -> None:
-    # 64 departments: D62 and D63 are bits 0 and 1 of a second mask. F1 meets all 64 at one instant (so
-    # engages with none: the same instant is not later); N1 has a bad D63, then D00; C1 a good D63, then
-    # D62; N2 a bad D62, then D63 four days later.
+    # 64 departments: D00 to D61 are bits 0 to 61 of the first mask, D62 and D63 bits 0 and 1 of a second.
+    # F1 meets all 64 at one instant (so engages with none: the same instant is not later); N1 has a bad
+    # D63, then D00; C1 a good D63, then D62; N2 a bad D62, then D63 four days later; H1 a bad moment in
+    # each of D00 to D62 at one instant, then D63 a day later: every bit of both masks on one row.
     names = [f"D{i:02d}" for i in range(64)]
-    log = "customer_id,timestamp,touchpoint,department,score\n" + "".join(f"F1,2026-01-01,Visit {d},{d},8\n" for d in names)
+    log = "customer_id,timestamp,touchpoint,department,score\n"
+    log += "".join(f"F1,2026-01-01,Visit {d},{d},8\n" for d in names)
+    log += "".join(f"H1,2026-01-01,Visit {d},{d},1\n" for d in names[:63]) + "H1,2026-01-02,Visit,D63,8\n"
     log += "N1,2026-01-01,Visit,D63,1\nN1,2026-01-03,Visit,D00,8\n"
     log += "C1,2026-01-01,Visit,D63,8\nC1,2026-01-02,Visit,D62,8\n"
     log += "N2,2026-01-01,Visit,D62,1\nN2,2026-01-05,Visit,D63,8\n"
-    pairs = {
-        (r["from_department"], r["to_department"]): r for r in pair_counts(prepared_from(tmp_path, log, settings()))
-    }
+    prepared = prepared_from(tmp_path, log, settings())
+    pairs = {(r["from_department"], r["to_department"]): r for r in pair_counts(prepared)}
     assert len(pairs) == 64 * 63
 
     def counts(a: str, b: str) -> tuple[int, int, int, int]:
         r = pairs[a, b]
         return r["exposed_engaged"], r["exposed_customers"], r["control_engaged"], r["control_customers"]
 
-    assert counts("D63", "D00") == (1, 1, 0, 3)  # N1 | F1, C1, N2
-    assert counts("D63", "D62") == (0, 1, 1, 3)  # N1 | C1 engages, F1 and N2 do not
-    assert counts("D62", "D63") == (1, 1, 0, 2)  # N2 | F1, C1 (its D63 came before)
-    assert counts("D00", "D63") == (0, 0, 0, 2)  # nobody bad at D00 | F1, N1 (its D63 came before)
-    assert counts("D01", "D02") == (0, 0, 0, 1)  # F1 only
+    assert counts("D63", "D00") == (1, 1, 0, 4)  # N1 | F1, C1, N2, H1 (its D00 came before)
+    assert counts("D63", "D62") == (0, 1, 1, 4)  # N1 | C1 engages; F1, N2 and H1 do not
+    assert counts("D62", "D63") == (2, 2, 0, 2)  # N2, H1 | F1, C1 (its D63 came before)
+    assert counts("D00", "D63") == (1, 1, 0, 2)  # H1 | F1, N1 (its D63 came before)
+    assert counts("D30", "D63") == (1, 1, 0, 1)  # H1 (bit 30) | F1
+    assert counts("D61", "D63") == (1, 1, 0, 1)  # H1 (bit 61) | F1
+    assert counts("D01", "D02") == (0, 1, 0, 1)  # H1's D02 is at the same instant | F1
 
 
 def test_no_departments_no_pairs(tmp_path: Path) -> None:

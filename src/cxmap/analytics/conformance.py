@@ -68,12 +68,6 @@ def _plan(the_map: Map) -> list[_Step]:
     return steps
 
 
-def _measured(prepared: Prepared, plan: list[_Step]) -> list[_Step]:
-    """The steps somebody did: those with an event in scope at one of their touchpoints."""
-    present = prepared.measured()
-    return [s for s in plan if present.intersection(s.touchpoints)]
-
-
 def _extreme(pick: Callable[..., ir.Value], values: list[ir.IntegerValue]) -> ir.Value:
     """`ibis.least` or `ibis.greatest` of the values; one value is its own (Spark's want two or more)."""
     return values[0] if len(values) == 1 else pick(*values)
@@ -89,11 +83,12 @@ def _with_starts(per: ir.Table, starts: ir.Table | None) -> ir.Table:
 
 
 def _journey_steps(prepared: Prepared, steps: list[_Step], starts: ir.Table | None) -> ir.Table:
-    """One row per analysed customer, with the flags of every measured step k as columns `{flag}{k}`.
+    """One row per analysed customer, with the flags of every step k as columns `{flag}{k}`.
 
     A step's first event is found by its place in the customer's journey (`row_number` in journey order,
     one window over the events), so out of order is a comparison of places: no window over the steps, and
-    one event that makes two steps happen has one place, in order for both.
+    one event that makes two steps happen has one place, in order for both. Whether a step is measured
+    (somebody did it) is worked out from the same rows, so it holds for whatever events are given.
     """
     e = prepared.events
     e = e.mutate(_place=ibis.row_number().over(ibis.window(group_by="customer_id", order_by=list(ORDER))))
@@ -110,7 +105,8 @@ def _journey_steps(prepared: Prepared, steps: list[_Step], starts: ir.Table | No
         at = per[f"at{s.index}"]
         later = [per[f"at{t.index}"] for t in steps[i + 1 :]]
         flags[f"done{s.index}"] = at.notnull()
-        flags[f"ooo{s.index}"] = (_extreme(ibis.least, later) < at).fill_null(False) if later else ibis.literal(False)
+        before = (_extreme(ibis.least, later) < at).fill_null(False) if later else ibis.literal(False)
+        flags[f"out_of_order{s.index}"] = before
         late = (
             elapsed_microseconds(per[f"ts{s.index}"], per.start) > s.due_seconds * 1_000_000
             if s.due_seconds is not None
@@ -118,9 +114,13 @@ def _journey_steps(prepared: Prepared, steps: list[_Step], starts: ir.Table | No
         )
         flags[f"late{s.index}"] = late.fill_null(False)
     per = per.select("customer_id", **flags)
+    measured = per.aggregate(**{f"measured{s.index}": per[f"done{s.index}"].any() for s in steps})
+    per = per.cross_join(measured)  # one row: the steps somebody did
     per = per.mutate(furthest=_extreme(ibis.greatest, [per[f"done{s.index}"].ifelse(s.index, -1) for s in steps]))
-    reached = {s.index: per.furthest >= s.index for s in steps}
-    conformant = {s.index: per[f"done{s.index}"] & ~per[f"ooo{s.index}"] & ~per[f"late{s.index}"] for s in steps}
+    reached = {s.index: per[f"measured{s.index}"] & (per.furthest >= s.index) for s in steps}
+    conformant = {
+        s.index: per[f"done{s.index}"] & ~per[f"out_of_order{s.index}"] & ~per[f"late{s.index}"] for s in steps
+    }
     return per.mutate(
         **{f"reached{k}": r for k, r in reached.items()},
         fully_conformant=ibis.and_(*(~reached[k] | conformant[k] for k in reached)),
@@ -140,8 +140,7 @@ def customer_steps(prepared: Prepared, starts: ir.Table | None = None) -> ir.Tab
     plan = _plan(prepared.map)
     if not plan:
         raise ValueError("the map's steps name no touchpoints")
-    steps = _measured(prepared, plan) or plan  # nobody did any step: no rows
-    per = _journey_steps(prepared, steps, starts)
+    per = _journey_steps(prepared, plan, starts)
     rows = [
         per.filter(per[f"reached{s.index}"]).select(
             customer_id=per.customer_id,
@@ -150,11 +149,11 @@ def customer_steps(prepared: Prepared, starts: ir.Table | None = None) -> ir.Tab
             furthest=per.furthest.cast("int64"),
             done=per[f"done{s.index}"],
             skipped=~per[f"done{s.index}"],
-            out_of_order=per[f"ooo{s.index}"],
+            out_of_order=per[f"out_of_order{s.index}"],
             late=per[f"late{s.index}"],
             fully_conformant=per.fully_conformant,
         )
-        for s in steps
+        for s in plan
     ]
     return ibis.union(*rows, distinct=False)
 
@@ -163,7 +162,8 @@ def _counts(
     prepared: Prepared, steps: list[_Step], outcomes: ir.Table | None, starts: ir.Table | None
 ) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
     """Per measured step index: counts of reached/done/deviating/conformant customers, and decided/won among
-    them; and the totals: customers analysed, fully conformant."""
+    them; and the totals: customers analysed, fully conformant. One aggregate row holds every step's counts,
+    named "index:count" and split back here."""
     if not steps:
         return {}, {"customers": 0, "fully_conformant": 0}
     cs = _journey_steps(prepared, steps, starts)
@@ -179,7 +179,7 @@ def _counts(
     for s in steps:
         k = s.index
         reached, done = cs[f"reached{k}"], cs[f"done{k}"]
-        flags = {"skipped": reached & ~done, "out_of_order": cs[f"ooo{k}"], "late": cs[f"late{k}"]}
+        flags = {"skipped": reached & ~done, "out_of_order": cs[f"out_of_order{k}"], "late": cs[f"late{k}"]}
         metrics |= {
             f"{k}:reached": count_where(reached),
             f"{k}:reached_decided": count_where(reached & cs.decided),
@@ -199,7 +199,8 @@ def _counts(
         index, _, name = key.partition(":")
         if name:
             per[int(index)][name] = int(value or 0)
-    return per, {"customers": int(row["customers"] or 0), "fully_conformant": int(row["fully_conformant"] or 0)}
+    measured = {k: c for k, c in per.items() if c["done"]}  # a step nobody did is not measured
+    return measured, {"customers": int(row["customers"] or 0), "fully_conformant": int(row["fully_conformant"] or 0)}
 
 
 def _rate(k: int, n: int) -> float | None:
@@ -215,7 +216,7 @@ def conformance(prepared: Prepared, outcomes: ir.Table | None = None, starts: ir
         return {"available": False, "reason": "conformance compares journeys with a map; pass a map to analyse"}
     if not any(p.step.touchpoints for p in prepared.map.placed_steps):
         return {"available": False, "reason": "the map's steps name no touchpoints"}
-    counts, totals = _counts(prepared, _measured(prepared, _plan(prepared.map)), outcomes, starts)
+    counts, totals = _counts(prepared, _plan(prepared.map), outcomes, starts)
     per = [(p.step.id, counts.get(p.index, {})) for p in prepared.map.placed_steps]
     customers = totals["customers"]
     steps = [

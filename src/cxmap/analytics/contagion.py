@@ -19,8 +19,8 @@ Definitions (per ordered pair of departments A -> B, A != B; events without a de
 
 Counted in the engine, in one query after a small one for the departments' names: each customer's start
 in every department is one row (a column per department), joined to their own later events; each event
-marks, as bits, the departments whose window it falls in. The work grows with the events, not with the
-number of pairs or with events per customer.
+marks, as bits, the departments whose window it falls in. The work grows with the events times the
+departments (each event is compared with every department's start), not with pairs of a customer's events.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ from cxmap.analytics.prepare import Prepared, count_where
 from cxmap.analytics.stats import clean, newcombe
 from cxmap.engines.functions import bit_or
 
-MASK_BITS = 62  # departments per mask: the bits of a 64-bit integer below its sign bit
+# Departments per mask: 62 of the 63 bits of a 64-bit integer below its sign bit. Ibis writes the bits as
+# plain literals (32-bit up to bit 30), added from bit 0 up: bits 0 to 30 sum to at most 2^31 - 1, and a
+# 64-bit literal then makes the rest of the sum 64-bit, so no sum overflows on any engine.
+MASK_BITS = 62
 
 
 def departments(prepared: Prepared) -> list[str]:
@@ -69,8 +72,8 @@ def pair_counts(prepared: Prepared) -> list[dict[str, Any]]:
 
     One row per customer holds each department's start t0 (a column per department); each later event is
     joined to its customer's row and marks, as bits, the departments whose window it falls in; a grouping
-    by (customer, department of the event) ORs those bits. So the work grows with the events, and no row
-    is made per (customer, pair).
+    by (customer, department of the event) ORs those bits. So the work grows with events x departments,
+    and no row is made per (customer, pair).
     """
     names = departments(prepared)
     if len(names) < 2:

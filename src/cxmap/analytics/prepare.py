@@ -56,10 +56,6 @@ class Prepared:
     settings: Settings
     scope: Scope
 
-    def measured(self) -> set[str]:
-        """Ids of the touchpoints with at least one event in scope (their raw names were found there)."""
-        return {t.id for t in self.touchpoints.values() if t.raw_names}
-
     def name(self, touchpoint_id: str) -> str:
         tp = self.touchpoints.get(touchpoint_id)
         return tp.name if tp else touchpoint_id
