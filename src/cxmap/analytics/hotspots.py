@@ -13,7 +13,7 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from cxmap.analytics.findings import HotSpot, SatisfactionBand
-from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.prepare import Prepared, count_where
 from cxmap.analytics.stats import clean, newcombe, wilson
 
 
@@ -36,10 +36,10 @@ def hot_spots(
     good, bad = per.experience >= a.good_min, per.experience <= a.bad_max
     sides = per.group_by("touchpoint").aggregate(
         customers=per.count(),
-        n_good=good.ifelse(1, 0).sum(),
-        k_good=(good & (per.outcome == 1)).ifelse(1, 0).sum(),
-        n_bad=bad.ifelse(1, 0).sum(),
-        k_bad=(bad & (per.outcome == 1)).ifelse(1, 0).sum(),
+        n_good=count_where(good),
+        k_good=count_where(good & (per.outcome == 1)),
+        n_bad=count_where(bad),
+        k_bad=count_where(bad & (per.outcome == 1)),
     )
     rows = [r for r in sides.to_pyarrow().to_pylist() if r["touchpoint"] not in excluded]
     d, lo, hi = newcombe(

@@ -11,7 +11,7 @@ from typing import Any
 import ibis.expr.types as ir
 
 from cxmap.analytics.findings import TouchpointStats
-from cxmap.analytics.prepare import Prepared
+from cxmap.analytics.prepare import Prepared, count_where
 from cxmap.analytics.stats import clean, mean_interval
 
 
@@ -80,9 +80,9 @@ def touchpoint_stats(prepared: Prepared) -> list[TouchpointStats]:
         mean=e.emotion.mean(),
         sd=e.emotion.std(),
         median=e.emotion.median(),
-        negative=(e.emotion <= a.negative_max).ifelse(1, 0).sum(),
-        positive=(e.emotion >= a.positive_min).ifelse(1, 0).sum(),
-        sentiment=(scored & (e.emotion_source != "score")).ifelse(1, 0).sum(),
+        negative=count_where(e.emotion <= a.negative_max),
+        positive=count_where(e.emotion >= a.positive_min),
+        sentiment=count_where(scored & (e.emotion_source != "score")),
         customers_negative=e.customer_id.nunique(where=e.emotion <= a.negative_max),
         customers_positive=e.customer_id.nunique(where=e.emotion >= a.positive_min),
     )
