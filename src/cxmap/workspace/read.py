@@ -49,6 +49,13 @@ def _numbered(scan: str) -> str:
     return f"SELECT file_row_number + 1 AS __rn, * EXCLUDE (file_row_number) FROM {scan}"
 
 
+def _read_numbered(records: str) -> str:
+    """Records numbered from 1 as they are read: a window over the whole file, which runs on one thread.
+    A text file's `select` until `stage` copies it, and the copy's numbering when a column is called
+    file_row_number."""
+    return f"SELECT row_number() OVER () AS __rn, * FROM ({records})"
+
+
 def _describe(con: duckdb.DuckDBPyConnection, select: str, source: Source) -> list[tuple[str, str]]:
     try:
         return [(r[0], r[1]) for r in con.execute(f"DESCRIBE {select}").fetchall()]
@@ -67,7 +74,7 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, k: int, encoding: str) 
     scan = f"read_csv({lit(str(source.path))}, {options})"
     records = f"SELECT * FROM {scan}"
     columns = [name for name, _ in _describe(con, records, source)]
-    select = f"SELECT row_number() OVER () AS __rn, * FROM {scan}"
+    select = _read_numbered(records)
     sep = "'\t'" if source.fmt == "tsv" else "','"
     raw = f"concat_ws({sep}, " + ", ".join(f"coalesce({ident(c)}, '')" for c in columns) + ")"
     return SourceView(source, select, columns, dict.fromkeys(columns, "VARCHAR"), raw, rejects, records=records)
@@ -79,7 +86,7 @@ def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
         "delim = '\x01', quote = '', escape = '', auto_detect = false)"
     )
     valid = "CASE WHEN json_valid(__text) THEN json_type(__text) = 'OBJECT' ELSE false END"
-    numbered = f"(SELECT row_number() OVER () AS __rn, __text, {valid} AS __ok FROM {lines})"
+    numbered = f"({_read_numbered(f'SELECT __text, {valid} AS __ok FROM {lines}')})"
     try:
         keys = con.execute(
             f"SELECT k FROM (SELECT __rn, unnest(json_keys(__text)) AS k FROM {numbered} WHERE __ok) "
@@ -101,7 +108,7 @@ def _jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> SourceView:
         )
 
     records = f"SELECT __text, {ok}{fields} FROM (SELECT __text, {valid} AS {ok} FROM {lines})"
-    select = shape(f"SELECT row_number() OVER () AS __rn, * FROM ({records})")
+    select = shape(_read_numbered(records))
     return SourceView(
         source, select, columns, dict.fromkeys(columns, "VARCHAR"), "__text", records=records, shape=shape
     )
@@ -188,10 +195,10 @@ def stage(con: duckdb.DuckDBPyConnection, view: SourceView, path: Path, encoding
     # The engine cannot number the rows of a file that has a column called file_row_number: such a file is
     # numbered as it is read, on one thread.
     windowed = unused("file_row_number", view.columns) != "file_row_number"
-    numbering = "row_number() OVER () AS __rn, " if windowed else ""
+    records = _read_numbered(view.records) if windowed else view.records
     try:
         with fewer_threads(con, 1 if windowed else 0):
-            con.execute(f"COPY (SELECT {numbering}*{extra} FROM ({view.records})) TO {lit(str(path))} ({options})")
+            con.execute(f"COPY (SELECT *{extra} FROM ({records})) TO {lit(str(path))} ({options})")
     except duckdb.Error as exc:
         first = str(exc).split("\n")[0].split(": ", 1)[-1]
         raise CxmapError(f"{view.source.name}: cannot be read: {first}") from None
