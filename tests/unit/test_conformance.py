@@ -115,9 +115,13 @@ STEPS = [
 ]
 
 
-def deviation(step: str, kind: str, k1: int, n1: int, k2: int, n2: int, customers: int, without: int) -> dict[str, Any]:
+def deviation(
+    step: str, kind: str, k1: int, n1: int, k2: int, n2: int, customers: int, without: int, least: int = 20
+) -> dict[str, Any]:
     d, low, high = (float(x) for x in newcombe(k1, n1, k2, n2))
     ok = n1 and n2
+    split = ok and {k1 / n1, k2 / n2} == {0.0, 1.0}
+    enough = "too_few" if n1 < least or n2 < least else "separated" if split else "enough"
     return {
         "step": step,
         "deviation": kind,
@@ -127,6 +131,8 @@ def deviation(step: str, kind: str, k1: int, n1: int, k2: int, n2: int, customer
         "outcome_rate_without": k2 / n2 if n2 else None,
         "difference": d if ok else None,
         "difference_ci": [low, high] if ok else [None, None],
+        "evidence": enough,
+        "significant": bool(enough == "enough" and (low > 0 or high < 0)),
     }
 
 
@@ -146,10 +152,18 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
 
 
 def test_values_worked_out_on_paper(small: Prepared) -> None:
-    result = conformance(small, customer_outcomes(small, "renewal", "churn"))
+    result = conformance(small, customer_outcomes(small, "renewal", "churn"), None, {"renewal", "churn"})
     assert rounded(result) == rounded(
-        {"available": True, "customers": 7, "steps": STEPS, "fully_conformant_share": 3 / 7, "deviations": DEVIATIONS}
+        {
+            "available": True,
+            "customers": 7,
+            "steps": STEPS,
+            "fully_conformant_share": 3 / 7,
+            "deviations": DEVIATIONS,
+            "deviations_judged_until": "checkin",
+        }
     )
+    assert {d["evidence"] for d in result["deviations"]} == {"too_few"}  # 1 to 6 customers a side, 20 needed
     assert [d["difference"] for d in DEVIATIONS[:2]] == [-1.0, -0.25]
 
 
@@ -220,15 +234,16 @@ def test_without_a_map(tmp_path: Path) -> None:
     assert "map" in result["reason"]
 
 
-def pandas_conformance(events: pd.DataFrame, prepared: Prepared, outcomes: pd.DataFrame) -> dict[str, Any]:
-    """The same definitions, written independently in pandas (positions from a sort, not a rank)."""
+def pandas_grid(events: pd.DataFrame, prepared: Prepared, steps: list[Any]) -> pd.DataFrame:
+    """One row per customer and step reached, with its flags: the definitions written independently in pandas
+    (positions from a sort, not a rank)."""
     the_map = prepared.map
     assert the_map is not None
     due = {m.touchpoint: m.due_days * 86400.0 for m in the_map.milestones}
     plan = pd.DataFrame(
         [
             (p.index, tp, min((due[t] for t in p.step.touchpoints if t in due), default=None))
-            for p in the_map.placed_steps
+            for p in steps
             for tp in p.step.touchpoints
         ],
         columns=["step_index", "touchpoint", "due"],
@@ -250,11 +265,20 @@ def pandas_conformance(events: pd.DataFrame, prepared: Prepared, outcomes: pd.Da
     grid["done"] = grid["_merge"] == "both"
     grid["skipped"] = ~grid["done"]
     grid[["out_of_order", "late"]] = grid[["out_of_order", "late"]].eq(True)
-    grid = grid.merge(outcomes, on="customer_id", how="left")
-    grid["won"] = grid["decided"] & (grid["outcome"] == 1)
     grid["conformant"] = grid["done"] & ~grid["out_of_order"] & ~grid["late"]
+    return grid
+
+
+def pandas_conformance(
+    events: pd.DataFrame, prepared: Prepared, outcomes: pd.DataFrame, ends: set[str]
+) -> dict[str, Any]:
+    """Steps from every event; deviations from the events before each customer's outcome, on the steps
+    before the first outcome step."""
+    the_map = prepared.map
+    assert the_map is not None
+    grid = pandas_grid(events, prepared, the_map.placed_steps)
     fully = grid.groupby("customer_id")["conformant"].all()
-    steps, rows = [], []
+    steps = []
     for p in the_map.placed_steps:
         g = grid[grid["step_index"] == p.index]
         n = len(g)
@@ -270,19 +294,32 @@ def pandas_conformance(events: pd.DataFrame, prepared: Prepared, outcomes: pd.Da
                 "conformance_rate": g["conformant"].sum() / n if n else None,
             }
         )
+    cut = []
+    for p in the_map.placed_steps:
+        if set(p.step.touchpoints) & ends:
+            break
+        cut.append(p)
+    before = events.merge(outcomes[["customer_id", "ended_at"]], on="customer_id", how="left")
+    before = before[(before["ended_at"].isna() | (before["ts"] < before["ended_at"])) & ~before["touchpoint"].isin(ends)]
+    judged = pandas_grid(before.drop(columns="ended_at"), prepared, cut).merge(outcomes, on="customer_id", how="left")
+    judged["won"] = judged["decided"] & (judged["outcome"] == 1)
+    rows = []
+    for p in cut:
+        g = judged[judged["step_index"] == p.index]
         for kind in ("skipped", "out_of_order", "late"):
             with_, without = g[g[kind]], g[~g[kind]]
             if len(with_):
                 k1, n1 = int(with_["won"].sum()), int(with_["decided"].sum())
                 k2, n2 = int(without["won"].sum()), int(without["decided"].sum())
                 rows.append(deviation(p.step.id, kind, k1, n1, k2, n2, len(with_), len(without)))
-    rows.sort(key=lambda r: (r["difference"] is None, r["difference"] or 0.0))
+    rows.sort(key=lambda r: (not r["significant"], r["evidence"] != "enough", r["difference"] is None, r["difference"] or 0))
     return {
         "available": True,
         "customers": len(fully),
         "steps": steps,
         "fully_conformant_share": float(fully.mean()),
         "deviations": rows,
+        "deviations_judged_until": cut[-1].step.id if cut else None,
     }
 
 
@@ -291,10 +328,82 @@ def test_pandas_gives_the_same_on_synthetic_data(tmp_path: Path) -> None:
     map_yaml = (EXAMPLES / "b2b-onboarding.yaml").read_text(encoding="utf-8")
     prepared = prepared_with(tmp_path, paths["events"].read_text(encoding="utf-8"), map_yaml)
     outcomes = customer_outcomes(prepared, "renewal", "churn-notice")
-    ours = conformance(prepared, outcomes)
+    ends = {"renewal", "churn-notice"}
+    ours = conformance(prepared, outcomes, None, ends)
     events = prepared.events.select("customer_id", "ts", "load_id", "row", "touchpoint").to_pandas()
-    reference = pandas_conformance(events, prepared, outcomes.to_pandas())
+    reference = pandas_conformance(events, prepared, outcomes.to_pandas(), ends)
+    assert ours["deviations_judged_until"] == "weighs-alternatives"  # the step before `renews`
     assert ours["customers"] > 1_000
     assert len(ours["deviations"]) > 10
     assert {s["step"] for s in ours["steps"] if s["out_of_order"] and s["late"] and s["skipped"]}  # all kinds occur
     assert rounded(ours) == rounded(reference)
+
+
+RENEWAL_MAP = """\
+id: renewals
+title: Buy and renew
+measure: {outcome: renewal, outcome_negative: churn}
+touchpoints:
+  - {id: website, name: Website}
+  - {id: demo, name: Demo}
+  - {id: survey, name: NPS survey}
+  - {id: renewal, name: Renewal}
+  - {id: churn, name: Churn}
+stages:
+  - id: all
+    title: All
+    steps:
+      - {id: browse, action: Browses, touchpoints: [website]}
+      - {id: see-demo, action: Sees a demo, touchpoints: [demo]}
+      - {id: answer, action: Answers the survey, touchpoints: [survey]}
+      - {id: renew, action: Renews, touchpoints: [renewal]}
+"""
+RENEWAL_LOG = """\
+customer_id,timestamp,touchpoint
+Q1,2026-01-01,Website
+Q1,2026-01-02,Demo
+Q1,2026-01-03,NPS survey
+Q1,2026-02-01,Renewal
+Q2,2026-01-01,Website
+Q2,2026-02-01,Renewal
+Q3,2026-01-01,Website
+Q3,2026-01-02,Demo
+Q3,2026-02-01,Churn
+Q4,2026-01-01,Website
+Q4,2026-01-03,NPS survey
+Q4,2026-02-01,Renewal
+Q5,2026-01-01,Website
+Q5,2026-01-02,Demo
+Q5,2026-02-01,Renewal
+Q5,2026-02-02,NPS survey
+Q6,2026-01-01,Website
+Q6,2026-02-01,Churn
+Q6,2026-02-02,Demo
+"""
+# Judged only before the outcome, on the steps before `renew` (browse, see-demo, answer):
+#   Q1 does all three, renews. Q2 only browses before renewing: reached nothing later, so skips nothing
+#   (the old rule had it "reach" the survey through its renewal and skip it, judged by that renewal).
+#   Q3 browse, demo; churns. Q4 browse, survey (skips the demo), renews. Q5 browse, demo, renews, and
+#   answers the survey only after renewing: not done in the journey that led to renewal. Q6 browses,
+#   churns, then sees a demo: after the outcome, so not counted.
+# The one deviation: see-demo skipped by Q4 (renewed: 1 of 1) against the other reached customers
+# Q1, Q3, Q5 (2 of 3 renewed). The survey, the last step before renewal, can only be done or not reached;
+# the renewal step itself is never a deviation.
+
+
+def test_a_step_is_judged_only_by_what_happened_before_the_outcome(tmp_path: Path) -> None:
+    prepared = prepared_with(tmp_path, RENEWAL_LOG, RENEWAL_MAP)
+    result = conformance(prepared, customer_outcomes(prepared, "renewal", "churn"), None, {"renewal", "churn"})
+    assert rounded(result["deviations"]) == rounded([deviation("see-demo", "skipped", 1, 1, 2, 3, 1, 3)])
+    assert result["deviations_judged_until"] == "answer"
+    assert [s["skipped"] for s in result["steps"]] == [0, 2, 1, 0]  # all events: Q2 "reaches" both via renewal
+
+
+def test_the_outcome_step_is_never_a_deviation_even_when_it_would_be_judged_by_itself(tmp_path: Path) -> None:
+    prepared = prepared_with(tmp_path, RENEWAL_LOG, RENEWAL_MAP)
+    # Judged by churn, renewal is just another step: it comes after the cut too, since churn is on no step
+    # but renewal is an outcome touchpoint of the run.
+    result = conformance(prepared, customer_outcomes(prepared, "churn"), None, {"churn", "renewal"})
+    assert {d["step"] for d in result["deviations"]} <= {"browse", "see-demo", "answer"}
+    only_churn = conformance(prepared, customer_outcomes(prepared, "churn"), None, {"churn"})
+    assert only_churn["deviations_judged_until"] == "renew"  # churn is on no step: nothing is cut

@@ -79,7 +79,7 @@ def newcombe(k1: int, n1: int, k2: int, n2: int) -> list[float]:
     return list(newcombe_by_hand(k1, n1, k2, n2))
 
 
-def row(a: str, b: str, k1: int, n1: int, k2: int, n2: int) -> dict[str, Any]:
+def row(a: str, b: str, k1: int, n1: int, k2: int, n2: int, evidence: str = "enough") -> dict[str, Any]:
     return {
         "from_department": a,
         "to_department": b,
@@ -92,6 +92,7 @@ def row(a: str, b: str, k1: int, n1: int, k2: int, n2: int) -> dict[str, Any]:
         "difference": pytest.approx(k1 / n1 - k2 / n2),
         "difference_ci": pytest.approx(newcombe(k1, n1, k2, n2)),
         "significant": False,
+        "evidence": evidence,
     }
 
 
@@ -105,11 +106,13 @@ def test_every_pair_with_exposed_and_control_customers(tmp_path: Path) -> None:
     ]
 
 
-def test_pairs_need_enough_customers_on_each_side(tmp_path: Path) -> None:
+def test_pairs_below_the_minimum_are_listed_as_too_few_after_the_others(tmp_path: Path) -> None:
     result = contagion(prepared_from(tmp_path, LOG, settings(least=3)))
-    assert [(r["from_department"], r["to_department"]) for r in result] == [
-        ("Support", "Finance"),
-        ("Support", "Success"),
+    assert result == [  # 3 exposed and 4 control customers are enough; 2 exposed are too few
+        row("Support", "Finance", 1, 3, 1, 4),
+        row("Support", "Success", 2, 3, 1, 4),
+        row("Finance", "Success", 0, 2, 1, 4, "too_few"),
+        row("Finance", "Support", 1, 2, 0, 4, "too_few"),
     ]
 
 

@@ -92,6 +92,7 @@ def test_on_time_late_and_unrecovered_without_an_outcome(tmp_path: Path) -> None
         "difference": None,
         "difference_ci": None,
         "significant": None,
+        "evidence": None,
         "window_days": 7,
     }
 
@@ -107,6 +108,15 @@ def test_outcome_rates_of_recovered_against_unrecovered(tmp_path: Path) -> None:
     assert result["difference"] == pytest.approx(1 / 6)
     assert result["difference_ci"] == [pytest.approx(low), pytest.approx(high)]
     assert result["significant"] is False
+    assert result["evidence"] == "too_few"  # 3 and 2 customers, 20 needed on each side
+
+
+def test_a_recovery_comparison_of_one_customer_is_too_few_whatever_its_interval(tmp_path: Path) -> None:
+    prepared = prepared_from(tmp_path, LOG, {"analysis": {"min_customers": 3}})
+    result = recovery(prepared, customer_outcomes(prepared, "renewal", "churn-notice"))
+    # 2 decided customers a side (R1 R5 | R3 R4): below 3, so never significant, numbers still given.
+    assert (result["outcome_customers_recovered"], result["outcome_customers_unrecovered"]) == (2, 2)
+    assert (result["evidence"], result["significant"], result["difference"]) == ("too_few", False, 0.5)
 
 
 def test_undecided_customers_are_left_out_of_outcome_rates(tmp_path: Path) -> None:
@@ -182,6 +192,7 @@ def test_planted_recovery_of_bad_support_tickets(synthetic_prepared: Prepared) -
     assert result["recovered_late"] == 0
     assert 1 < result["median_hours_to_recovery"] < 120
     assert result["significant"] is True
+    assert result["evidence"] == "enough"
     assert result["difference_ci"][0] > 0
 
 

@@ -13,10 +13,16 @@ from cxmap.analytics.areas import problem_areas, purple_cows
 from cxmap.analytics.conformance import conformance
 from cxmap.analytics.contagion import contagion
 from cxmap.analytics.curve import curve
-from cxmap.analytics.findings import Findings
+from cxmap.analytics.findings import Findings, OutcomeDefinition
 from cxmap.analytics.hotspots import hot_spots, satisfaction_bands
 from cxmap.analytics.journeys import journeys
-from cxmap.analytics.outcomes import account_starts, customer_outcomes, resolve_touchpoint
+from cxmap.analytics.outcomes import (
+    OutcomeChoice,
+    account_starts,
+    choose_outcome,
+    customer_outcomes,
+    resolve_touchpoint,
+)
 from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.recovery import recovery
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
@@ -42,6 +48,13 @@ class Request:
     thresholds: dict[str, Any] = field(default_factory=dict)
     top: int | None = None
     engine: str | None = None  # None: the workspace's `engine` setting
+    choice: OutcomeChoice | None = None  # the outcome already chosen (the web's); else from the fields above
+
+
+def _field(name: str, choice: OutcomeChoice) -> str:
+    """How an unknown outcome is named in the error: the flag a run used, or where the setting lives."""
+    where = {"map": "the map's measure", "settings": "cxmap.yaml's measure"}.get(choice.source)
+    return f"{where}.{name.replace('-', '_')}" if where else f"--{name}"
 
 
 def find_map(workspace: Workspace, wanted: Map | str) -> Map:
@@ -51,12 +64,14 @@ def find_map(workspace: Workspace, wanted: Map | str) -> Map:
     path = Path(wanted)
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return load_map(path)
+    ids = []
     for file in sorted(workspace.maps_dir.glob("*.y*ml")):
         candidate = load_map(file)
         if candidate.id == wanted:
             return candidate
-    known = ", ".join(sorted(p.stem for p in workspace.maps_dir.glob("*.y*ml"))) or "none"
-    raise CxmapError(f"--map: no map '{wanted}' in {workspace.maps_dir} (maps: {known})")
+        ids.append(candidate.id)
+    known = ", ".join(sorted(ids)) or "none"
+    raise CxmapError(f"--map: no map with id '{wanted}' in {workspace.maps_dir} (map ids: {known})")
 
 
 def with_thresholds(settings: Settings, overrides: dict[str, Any]) -> Settings:
@@ -96,15 +111,19 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     prepared = run.run("Reading events", raw, lambda: prepare(con, the_map, settings, scope))
     split = scope.segment is not None or scope.period is not None
     overall = prepare(con, the_map, settings, Scope(req.since, req.until)) if split else prepared
-    outcome = resolve_touchpoint(prepared, req.outcome) if req.outcome else None
+    choice = req.choice or choose_outcome(the_map, settings, req.outcome, req.outcome_negative)
+    outcome = resolve_touchpoint(prepared, choice.outcome, _field("outcome", choice)) if choice.outcome else None
     negative = (
-        resolve_touchpoint(prepared, req.outcome_negative, "--outcome-negative") if req.outcome_negative else None
+        resolve_touchpoint(prepared, choice.outcome_negative, _field("outcome-negative", choice))
+        if choice.outcome and choice.outcome_negative
+        else None
     )
     # Four findings join the outcomes: worked out once and kept in the engine (a temporary table on
     # DuckDB, a cached frame on Spark) for this run, instead of once per finding.
     outcomes = (
         run.run("Outcomes", raw, lambda: customer_outcomes(overall, outcome, negative).cache()) if outcome else None
     )
+    excluded = {t for t in (outcome, negative) if t is not None}
     customers, events = run.run("Counting", raw, lambda: scope_counts(overall))
     stats = run.run("Touchpoints", raw, lambda: touchpoint_stats(prepared))
     whole = stats if overall is prepared else run.run("Touchpoints overall", raw, lambda: touchpoint_stats(overall))
@@ -112,7 +131,6 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     spots = []
     bands = []
     if outcomes is not None and outcome is not None:
-        excluded = {outcome, *([negative] if negative else [])}
         spots = run.run("Hot spots", raw, lambda: hot_spots(overall, outcomes, reach, excluded))
         bands = run.run("Satisfaction bands", raw, lambda: satisfaction_bands(overall, outcomes))
     significant = [s for s in spots if s.significant]
@@ -123,6 +141,7 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
         map=the_map.id if the_map else None,
         outcome=outcome,
         outcome_negative=negative,
+        outcome_definition=OutcomeDefinition(outcome=outcome, outcome_negative=negative, source=choice.source),
         since=req.since.isoformat() if req.since else None,
         until=req.until.isoformat() if req.until else None,
         segment=req.segment,
@@ -140,7 +159,11 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
         problem_areas=problem_areas(whole, a),
         purple_cows=purple_cows(whole, a),
         journeys=run.run("Journeys", raw, lambda: journeys(overall, req.top)),
-        conformance=run.run("Conformance", raw, lambda: conformance(overall, outcomes, account_starts(con, overall))),
+        conformance=run.run(
+            "Conformance",
+            raw,
+            lambda: conformance(overall, outcomes, account_starts(con, overall), excluded),
+        ),
         contagion=run.run("Contagion", raw, lambda: contagion(overall)),
         recovery=run.run("Service recovery", raw, lambda: recovery(overall, outcomes)),
         thresholds={**a.model_dump(), "recovery_window_days": settings.recovery.window_days},

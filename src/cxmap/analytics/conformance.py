@@ -18,12 +18,22 @@ events in journey order (ts, load_id, row), so ties in time keep the order of th
 - *conformant* at a step: done, in order and not late. `conformance_rate` = conformant / reached.
 - *Fully conformant* customer: conformant at every step they reached; `fully_conformant_share` is over
   the customers analysed.
-- Deviations against outcomes (only with outcomes, only decided customers count in rates): for each step
-  and deviation, `outcome_rate` among the reached customers with the deviation, `outcome_rate_without`
-  among the reached customers without it (`customers`, `customers_without`), `difference` = the first
-  minus the second, with Newcombe's interval (`difference_ci`). Only deviations that occurred are listed,
-  most harmful (most negative difference) first; ties in map order; a difference that cannot be computed
-  (no decided customer on one side) is null and listed last.
+- Deviations against outcomes (only with outcomes, only decided customers count in rates) are judged
+  only by what happened before the customer's outcome, so that none is true by construction:
+  - the journey is cut before the first step that names an outcome touchpoint (the outcome or its
+    opposite): that step and every step after it are never deviations;
+  - each customer's events count only strictly before their first outcome or opposite event
+    (`ended_at`); a step done afterwards was not done in the journey that led to the outcome, and
+    "reached" needs a later step *before* the outcome. Otherwise a renewal would make every step before
+    it "reached", and skipping it would be judged by the very renewal that reached it.
+  For each step and deviation of that cut journey: `outcome_rate` among the reached customers with the
+  deviation, `outcome_rate_without` among the reached customers without it (`customers`,
+  `customers_without`), `difference` = the first minus the second, with Newcombe's interval
+  (`difference_ci`), `evidence` and `significant` as for every comparison (comparison.py: below
+  `min_customers` on a side it is "too_few", never significant). Only deviations that occurred are listed:
+  significant ones first, then those with enough evidence, then the rest; within each, most harmful
+  (most negative difference) first, ties in map order; a difference that cannot be computed (no decided
+  customer on one side) is null and listed last.
 
 One query, counted in the engine: each customer's journey numbered once (one window), the first event of
 each step found by a grouping per customer (one row per customer, a column per step), then the per-step
@@ -33,12 +43,13 @@ counts from those rows. No window over the steps and no (customer, step) grid.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from cxmap.analytics.comparison import clear, evidence
 from cxmap.analytics.prepare import Prepared, count_where, elapsed_microseconds
 from cxmap.analytics.stats import clean, newcombe
 from cxmap.model.map import Map
@@ -207,16 +218,23 @@ def _rate(k: int, n: int) -> float | None:
     return k / n if n else None
 
 
-def conformance(prepared: Prepared, outcomes: ir.Table | None = None, starts: ir.Table | None = None) -> dict[str, Any]:
+def conformance(
+    prepared: Prepared,
+    outcomes: ir.Table | None = None,
+    starts: ir.Table | None = None,
+    outcome_touchpoints: set[str] | None = None,
+) -> dict[str, Any]:
     """Conformance of the measured journeys to the map (definitions in the module docstring).
 
-    `outcomes` is :func:`cxmap.analytics.outcomes.customer_outcomes`; `starts` see :func:`customer_steps`.
+    `outcomes` is :func:`cxmap.analytics.outcomes.customer_outcomes`; `starts` see :func:`customer_steps`;
+    `outcome_touchpoints` are the outcome and its opposite, where deviations stop.
     """
     if prepared.map is None:
         return {"available": False, "reason": "conformance compares journeys with a map; pass a map to analyse"}
     if not any(p.step.touchpoints for p in prepared.map.placed_steps):
         return {"available": False, "reason": "the map's steps name no touchpoints"}
-    counts, totals = _counts(prepared, _plan(prepared.map), outcomes, starts)
+    plan = _plan(prepared.map)
+    counts, totals = _counts(prepared, plan, None, starts)
     per = [(p.step.id, counts.get(p.index, {})) for p in prepared.map.placed_steps]
     customers = totals["customers"]
     steps = [
@@ -239,12 +257,34 @@ def conformance(prepared: Prepared, outcomes: ir.Table | None = None, starts: ir
         "fully_conformant_share": _rate(totals["fully_conformant"], customers),
     }
     if outcomes is not None:
-        result["deviations"] = _deviations(per, prepared.settings.analysis.confidence)
+        cut = _before_outcome_steps(plan, outcome_touchpoints or set())
+        judged, _ = _counts(_before_outcome(prepared, outcomes, outcome_touchpoints or set()), cut, outcomes, starts)
+        ids = {s.index: s.id for s in cut}
+        a = prepared.settings.analysis
+        result["deviations"] = _deviations([(ids[k], c) for k, c in judged.items()], a.confidence, a.min_customers)
+        result["deviations_judged_until"] = cut[-1].id if cut else None
     return result
 
 
-def _deviations(per: list[tuple[str, dict[str, int]]], confidence: float) -> list[dict[str, Any]]:
-    """Outcome rates with and without each deviation that occurred, most harmful first."""
+def _before_outcome_steps(plan: list[_Step], outcome_touchpoints: set[str]) -> list[_Step]:
+    """The planned steps before the first one that names an outcome touchpoint."""
+    end = next((i for i, s in enumerate(plan) if outcome_touchpoints & set(s.touchpoints)), len(plan))
+    return plan[:end]
+
+
+def _before_outcome(prepared: Prepared, outcomes: ir.Table, outcome_touchpoints: set[str]) -> Prepared:
+    """The events strictly before each customer's first outcome (or opposite) event, outcome events left out."""
+    e = prepared.events
+    ends = outcomes.select(_cid=outcomes.customer_id, _ended_at=outcomes.ended_at)
+    j = e.left_join(ends, e.customer_id == ends._cid)
+    kept = j.filter(j._ended_at.isnull() | (j.ts < j._ended_at))
+    if outcome_touchpoints:
+        kept = kept.filter(~kept.touchpoint.isin(sorted(outcome_touchpoints)))
+    return replace(prepared, events=kept.drop("_cid", "_ended_at"))
+
+
+def _deviations(per: list[tuple[str, dict[str, int]]], confidence: float, least: int) -> list[dict[str, Any]]:
+    """Outcome rates with and without each deviation that occurred: findings first, most harmful first."""
     found = [(step, flag, c) for step, c in per for flag in DEVIATIONS if c.get(flag, 0)]
     if not found:
         return []
@@ -253,18 +293,25 @@ def _deviations(per: list[tuple[str, dict[str, int]]], confidence: float) -> lis
     k2 = [c["reached_won"] - c[f"{flag}_won"] for _, flag, c in found]
     n2 = [c["reached_decided"] - c[f"{flag}_decided"] for _, flag, c in found]
     diff, low, high = newcombe(k1, n1, k2, n2, confidence)
-    rows = [
-        {
-            "step": step,
-            "deviation": flag,
-            "customers": c[flag],
-            "customers_without": c["reached"] - c[flag],
-            "outcome_rate": _rate(k1[i], n1[i]),
-            "outcome_rate_without": _rate(k2[i], n2[i]),
-            "difference": clean(diff[i]),
-            "difference_ci": [clean(low[i]), clean(high[i])],
-        }
-        for i, (step, flag, c) in enumerate(found)
-    ]
+    rows = []
+    for i, (step, flag, c) in enumerate(found):
+        kind = evidence(n1[i], n2[i], k1[i], k2[i], least)
+        rows.append(
+            {
+                "step": step,
+                "deviation": flag,
+                "customers": c[flag],
+                "customers_without": c["reached"] - c[flag],
+                "outcome_rate": _rate(k1[i], n1[i]),
+                "outcome_rate_without": _rate(k2[i], n2[i]),
+                "difference": clean(diff[i]),
+                "difference_ci": [clean(low[i]), clean(high[i])],
+                "evidence": kind,
+                "significant": clear(kind, clean(low[i]), clean(high[i])),
+            }
+        )
     # ties keep map order, then the order of DEVIATIONS (the sort is stable)
-    return sorted(rows, key=lambda r: (r["difference"] is None, r["difference"] or 0.0))
+    return sorted(
+        rows,
+        key=lambda r: (not r["significant"], r["evidence"] != "enough", r["difference"] is None, r["difference"] or 0),
+    )

@@ -14,8 +14,9 @@ Definitions (per ordered pair of departments A -> B, A != B; events without a de
 - exposed_rate = exposed_engaged / exposed_customers, control_rate likewise; difference = exposed_rate -
   control_rate with Newcombe's hybrid score interval at `analysis.confidence`; significant when the
   interval excludes 0. A negative difference means avoidance.
-- A pair is reported when both groups have at least `analysis.min_customers` customers (default 20).
-  Rows are sorted by difference, strongest avoidance first.
+- Every pair with customers on both sides is reported, with `evidence` as for every comparison
+  (comparison.py): below `analysis.min_customers` (default 20) in a group it is "too_few" and never
+  significant. Rows with enough evidence come first, sorted by difference, strongest avoidance first.
 
 Counted in the engine, in one query after a small one for the departments' names: each customer's start
 in every department is one row (a column per department), joined to their own later events; each event
@@ -33,6 +34,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 
+from cxmap.analytics.comparison import clear, evidence
 from cxmap.analytics.prepare import Prepared, count_where
 from cxmap.analytics.stats import clean, newcombe
 from cxmap.engines.functions import bit_or
@@ -139,9 +141,7 @@ def pair_counts(prepared: Prepared) -> list[dict[str, Any]]:
 def contagion(prepared: Prepared) -> list[dict[str, Any]]:
     """Engagement with each other department after a bad moment, against customers without one."""
     analysis = prepared.settings.analysis
-    least = max(analysis.min_customers, 1)
-    rows = pair_counts(prepared)
-    rows = [r for r in rows if r["exposed_customers"] >= least and r["control_customers"] >= least]
+    rows = [r for r in pair_counts(prepared) if r["exposed_customers"] and r["control_customers"]]
     if not rows:
         return []
     k1, n1, k2, n2 = (
@@ -152,6 +152,7 @@ def contagion(prepared: Prepared) -> list[dict[str, Any]]:
     out = []
     for i, r in enumerate(rows):
         lo, hi = clean(low[i]), clean(high[i])
+        kind = evidence(int(n1[i]), int(n2[i]), int(k1[i]), int(k2[i]), analysis.min_customers)
         out.append(
             {
                 "from_department": r["from_department"],
@@ -164,8 +165,9 @@ def contagion(prepared: Prepared) -> list[dict[str, Any]]:
                 "control_rate": clean(k2[i] / n2[i]),
                 "difference": clean(diff[i]),
                 "difference_ci": [lo, hi],
-                "significant": lo is not None and hi is not None and (lo > 0 or hi < 0),
+                "significant": clear(kind, lo, hi),
+                "evidence": kind,
             }
         )
-    out.sort(key=lambda r: (r["difference"], r["from_department"], r["to_department"]))
+    out.sort(key=lambda r: (r["evidence"] != "enough", r["difference"], r["from_department"], r["to_department"]))
     return out

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cxmap.analytics.comparison import Evidence
+
 Interval = list[float | None]  # [low, high]
 
 
@@ -66,7 +68,23 @@ class HotSpot(Finding):
     reach: float | None
     score: float | None = Field(description="leverage x reach: the ranking key")
     significant: bool
+    evidence: Evidence = Field(
+        "enough",
+        description="enough: both sides have min_customers; too_few: a side has fewer (never a finding); "
+        "separated: one rate 0 and the other 1, suspicious (never a finding).",
+    )
     moment_of_truth: bool = False
+
+
+class OutcomeDefinition(Finding):
+    """Which touchpoints were the outcome and its opposite, and where that choice came from."""
+
+    outcome: str | None = Field(description="Touchpoint id whose occurrence is the outcome.")
+    outcome_negative: str | None = Field(description="Touchpoint id of its opposite; null: every customer decided.")
+    source: str = Field(
+        description="request (named for this run), map (the map's measure:), settings (cxmap.yaml's measure:), "
+        "default (a guess: the map's last measured step) or none."
+    )
 
 
 class SatisfactionBand(Finding):
@@ -103,6 +121,7 @@ class Findings(Finding):
     map: str | None
     outcome: str | None
     outcome_negative: str | None = None
+    outcome_definition: OutcomeDefinition | None = None
     since: str | None = None
     until: str | None = None
     segment: str | None = None

@@ -3,15 +3,17 @@
 A customer's experience at a touchpoint is the mean emotion of their scored events there before their
 first outcome event. Among decided customers with a good experience (>= good_min) and those with a bad
 one (<= bad_max), the outcome rates are compared: leverage = rate_good - rate_bad, with Newcombe's
-interval. A hot spot has at least `min_customers` on each side and an interval wholly above zero; hot
-spots rank by leverage x reach. The same per-customer table gives the outcome rate by overall
-satisfaction band (a customer's mean emotion over all scored events before the outcome).
+interval. A hot spot has enough evidence (at least `min_customers` on each side, not split completely:
+see comparison.py) and an interval wholly above zero; hot spots rank by leverage x reach, and the other
+touchpoints tested follow, those with enough evidence first. The same per-customer table gives the
+outcome rate by overall satisfaction band (a customer's mean emotion over all scored events before the outcome).
 """
 
 from __future__ import annotations
 
 import ibis.expr.types as ir
 
+from cxmap.analytics.comparison import evidence
 from cxmap.analytics.findings import HotSpot, SatisfactionBand
 from cxmap.analytics.prepare import Prepared, count_where
 from cxmap.analytics.stats import clean, newcombe, wilson
@@ -52,7 +54,7 @@ def hot_spots(
     moments = set(prepared.map.moments_of_truth()) if prepared.map else set()
     spots = []
     for r, lev, low, high in zip(rows, d, lo, hi, strict=True):
-        enough = r["n_good"] >= a.min_customers and r["n_bad"] >= a.min_customers
+        kind = evidence(r["n_good"], r["n_bad"], r["k_good"], r["k_bad"], a.min_customers)
         leverage, r_reach = clean(lev), reach.get(r["touchpoint"])
         spots.append(
             HotSpot(
@@ -67,11 +69,12 @@ def hot_spots(
                 customers=r["customers"],
                 reach=r_reach,
                 score=leverage * r_reach if leverage is not None and r_reach is not None else None,
-                significant=bool(enough and clean(low) is not None and float(low) > 0),
+                significant=bool(kind == "enough" and clean(low) is not None and float(low) > 0),
+                evidence=kind,
                 moment_of_truth=r["touchpoint"] in moments,
             )
         )
-    return sorted(spots, key=lambda s: (not s.significant, -(s.score or 0), s.touchpoint))
+    return sorted(spots, key=lambda s: (not s.significant, s.evidence != "enough", -(s.score or 0), s.touchpoint))
 
 
 def satisfaction_bands(prepared: Prepared, outcomes: ir.Table) -> list[SatisfactionBand]:

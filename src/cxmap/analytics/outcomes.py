@@ -2,11 +2,16 @@
 
 The outcome is per customer: did they have an outcome event in the analysed period. With a negative
 outcome too (`--outcome-negative churn`), customers with neither are undecided and left out of rates.
+
+Which touchpoints are the outcome and its opposite is one question with one answer per run, chosen by
+:func:`choose_outcome` for the CLI, the report, the web and the API alike: the run's own choice, else the
+map's `measure:`, else cxmap.yaml's `measure:`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -14,6 +19,41 @@ import ibis.expr.types as ir
 from cxmap.analytics.prepare import Prepared
 from cxmap.errors import CxmapError
 from cxmap.ids import slugify
+from cxmap.model.map import Map
+from cxmap.settings import Settings
+
+Source = Literal["request", "map", "settings", "default", "none"]
+
+
+@dataclass(frozen=True)
+class OutcomeChoice:
+    """The outcome and its opposite as asked for (ids or names, not yet checked against the data)."""
+
+    outcome: str | None
+    outcome_negative: str | None
+    source: Source
+
+
+def choose_outcome(
+    the_map: Map | None, settings: Settings, outcome: str | None = None, negative: str | None = None
+) -> OutcomeChoice:
+    """The run's outcome: its own, else the map's `measure:`, else cxmap.yaml's `measure:`.
+
+    A run that names the configured outcome keeps the configured opposite unless it names another one, so
+    `--outcome renewal` and no flag at all give the same headline. Naming another outcome drops the
+    configured opposite: it belongs to a different question.
+    """
+    m = the_map.measure if the_map is not None else None
+    known: tuple[str | None, str | None, Source] = (
+        (m.outcome, m.outcome_negative, "map")
+        if m is not None and m.outcome
+        else (settings.measure.outcome, settings.measure.outcome_negative, "settings")
+    )
+    if outcome is None or (known[0] is not None and slugify(outcome) == slugify(known[0])):
+        if known[0] is None:
+            return OutcomeChoice(None, None, "none")
+        return OutcomeChoice(outcome or known[0], negative or known[1], known[2])
+    return OutcomeChoice(outcome, negative, "request")
 
 
 def resolve_touchpoint(prepared: Prepared, name: str, what: str = "--outcome") -> str:
@@ -28,14 +68,15 @@ def resolve_touchpoint(prepared: Prepared, name: str, what: str = "--outcome") -
 
 
 def customer_outcomes(prepared: Prepared, outcome: str, negative: str | None = None) -> ir.Table:
-    """One row per customer: `outcome` (1/0), `outcome_at` (first outcome event) and `decided`."""
+    """One row per customer: `outcome` (1/0), `outcome_at` (first outcome event), `ended_at` (first outcome
+    or negative event: from then on the customer's fate is known) and `decided`."""
     e = prepared.events
-    hit = (e.touchpoint == outcome).ifelse(1, 0)
-    miss = (e.touchpoint == (negative or "")).ifelse(1, 0)
+    is_outcome, is_negative = e.touchpoint == outcome, e.touchpoint == (negative or "")
     per = e.group_by("customer_id").aggregate(
-        outcome=hit.max(),
-        negative=miss.max(),
-        outcome_at=(e.touchpoint == outcome).ifelse(e.ts, ibis.null()).min(),
+        outcome=is_outcome.ifelse(1, 0).max(),
+        negative=is_negative.ifelse(1, 0).max(),
+        outcome_at=is_outcome.ifelse(e.ts, ibis.null()).min(),
+        ended_at=(is_outcome | is_negative).ifelse(e.ts, ibis.null()).min(),
     )
     decided = ((per.outcome == 1) | (per.negative == 1)) if negative else ibis.literal(True)
     return per.mutate(decided=decided).drop("negative")

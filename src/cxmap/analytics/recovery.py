@@ -16,8 +16,9 @@ Definitions (per customer):
   strictly after t0, pooled over the customers recovered on time / unrecovered (late ones are in neither).
 - With an outcome: outcome_rate_recovered / _unrecovered is the share of decided customers recovered on
   time / unrecovered who reached the outcome (see outcomes.py); difference = recovered - unrecovered with
-  Newcombe's hybrid score interval at `analysis.confidence`, significant when it excludes 0. Without an
-  outcome these are null.
+  Newcombe's hybrid score interval at `analysis.confidence`, and `evidence` as for every comparison
+  (comparison.py): significant only with enough customers on both sides and an interval that excludes 0.
+  Without an outcome these are null.
 
 One query: a window over each customer's events finds t0, one aggregation per customer finds the
 recovery and the later emotions, and one more folds the customers into the few numbers reported.
@@ -30,6 +31,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from cxmap.analytics.comparison import clear, evidence
 from cxmap.analytics.prepare import MICROSECONDS, Prepared, elapsed_microseconds
 from cxmap.analytics.stats import clean, newcombe
 
@@ -112,12 +114,14 @@ def _summary(prepared: Prepared, t: dict[str, Any], with_outcome: bool) -> dict[
         "difference": None,
         "difference_ci": None,
         "significant": None,
+        "evidence": None,
         "window_days": prepared.settings.recovery.window_days,
     }
     if with_outcome:
         k1, n1, k2, n2 = (int(t[k]) for k in ("rec_reached", "rec_decided", "unrec_reached", "unrec_decided"))
         diff, low, high = newcombe(k1, n1, k2, n2, prepared.settings.analysis.confidence)
         lo, hi = clean(float(low)), clean(float(high))
+        kind = evidence(n1, n2, k1, k2, prepared.settings.analysis.min_customers)
         result.update(
             outcome_rate_recovered=_ratio(k1, n1),
             outcome_rate_unrecovered=_ratio(k2, n2),
@@ -125,6 +129,7 @@ def _summary(prepared: Prepared, t: dict[str, Any], with_outcome: bool) -> dict[
             outcome_customers_unrecovered=n2,
             difference=clean(float(diff)),
             difference_ci=[lo, hi],
-            significant=lo is not None and hi is not None and (lo > 0 or hi < 0),
+            significant=clear(kind, lo, hi),
+            evidence=kind,
         )
     return result

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from cxmap.analytics.comparison import EVIDENCE_TEXT
 from cxmap.analytics.findings import Findings, HotSpot
+
+SOURCES = {
+    "map": "as the map's measure sets it",
+    "settings": "as cxmap.yaml's measure sets it",
+    "request": "as asked for this run",
+    "default": "guessed: the map's last measured step",
+}
 
 
 def pct(value: float | None) -> str:
@@ -51,6 +59,26 @@ def headline(f: Findings) -> str:
     return f"{f.customers:,} customers and {f.events:,} events analysed; no hot spot or problem area stands out"
 
 
+def outcome_words(f: Findings) -> str:
+    """ "renewal against churn-notice, as the map's measure sets it": the question every rate answers."""
+    if not f.outcome:
+        return "no outcome"
+    against = f" against {f.outcome_negative}" if f.outcome_negative else " (every customer without it counts as not)"
+    source = SOURCES.get(f.outcome_definition.source if f.outcome_definition else "", "")
+    return f"{f.outcome}{against}" + (f", {source}" if source else "")
+
+
+def _held_back(f: Findings) -> list[str]:
+    """Hot-spot comparisons that are not findings for want of evidence, with their numbers."""
+    least = f.thresholds.get("min_customers", 20)
+    return [
+        f"{s.name}: {EVIDENCE_TEXT[s.evidence]} ({s.customers_good:,} good, {s.customers_bad:,} bad"
+        + (f"; at least {least:,} needed on each side)" if s.evidence == "too_few" else f"; {points(s.leverage)})")
+        for s in f.hot_spot_candidates
+        if s.evidence != "enough" and s.customers_good + s.customers_bad
+    ]
+
+
 def _section(title: str, rows: list[str]) -> list[str]:
     return ["", title, *(f"  {r}" for r in rows)] if rows else []
 
@@ -61,7 +89,7 @@ def summary_lines(f: Findings) -> list[str]:
     scope = f"map {f.map}" if f.map else "no map (touchpoints from the data)"
     lines = [
         f"{f.workspace}: {f.customers:,} customers, {f.events:,} events; {scope}"
-        + (f"; outcome: {f.outcome}" if f.outcome else ""),
+        + (f"; outcome: {outcome_words(f)}" if f.outcome else ""),
         "",
         headline(f),
     ]
@@ -69,6 +97,10 @@ def summary_lines(f: Findings) -> list[str]:
         "Hot spots (where the experience moves the outcome):",
         [hot_spot_sentence(f, s, f"{i}. ") for i, s in enumerate(f.hot_spots[:5], 1)],
     )
+    held = _held_back(f)
+    more = [f"... and {len(held) - 5:,} more"] if held[5:] else []
+    lines += _section("Not findings (numbers shown, never ranked):", held[:5] + more)
+    lines += _segment_rows(f)
     if f.satisfaction_bands:
         bands = ", ".join(f"{b.band} {pct(b.outcome_rate)} ({b.customers:,})" for b in f.satisfaction_bands)
         lines += _section(f"{f.outcome} by overall satisfaction:", [bands])
@@ -104,7 +136,8 @@ def summary_lines(f: Findings) -> list[str]:
         "Negative experiences spreading (contagion):",
         [
             f"after a bad moment with {c['from_department']}, {pct(c['exposed_rate'])} engage with "
-            f"{c['to_department']} against {pct(c['control_rate'])} ({points(c['difference'])})"
+            f"{c['to_department']} against {pct(c['control_rate'])} ({points(c['difference'])}; "
+            f"{c['exposed_customers']:,} customers with a bad moment, {c['control_customers']:,} without)"
             for c in f.contagion
             if c.get("significant")
         ][:5],
@@ -133,8 +166,28 @@ def _recovery_rows(r: dict[str, Any]) -> list[str]:
         f"{r.get('unrecovered', 0):,} never)"
     ]
     if r.get("outcome_rate_recovered") is not None:
+        kind = r.get("evidence") or "enough"
+        verdict = "" if kind == "enough" else f"; {EVIDENCE_TEXT[kind]}, not a finding"
         rows.append(
-            f"outcome {pct(r['outcome_rate_recovered'])} when recovered against "
-            f"{pct(r.get('outcome_rate_unrecovered'))} when not"
+            f"outcome {pct(r['outcome_rate_recovered'])} when recovered on time "
+            f"({r.get('outcome_customers_recovered') or 0:,} customers) against "
+            f"{pct(r.get('outcome_rate_unrecovered'))} when never recovered "
+            f"({r.get('outcome_customers_unrecovered') or 0:,}){verdict}"
         )
     return rows
+
+
+def _segment_rows(f: Findings) -> list[str]:
+    """With --segment or --period: each touchpoint's mean emotion per segment and period."""
+    if not f.segment and not f.period:
+        return []
+    least = f.thresholds.get("min_customers", 20)
+    by = " and ".join(x for x in (f.segment, f.period and f"{f.period}") if x)
+    rows = []
+    for t in f.touchpoints:
+        if not t.scored_events:
+            continue
+        few = f" (too few customers, under {least:,})" if t.customers < least else ""
+        label = " ".join(x for x in (t.segment if f.segment else "", t.period if f.period else "") if x)
+        rows.append(f"{t.name} \u00b7 {label}: mean {grade(t.emotion_mean)}, {t.customers:,} customers{few}")
+    return _section(f"Touchpoints by {by}:", rows)

@@ -19,8 +19,9 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from cxmap.analytics.comparison import EVIDENCE_TEXT
 from cxmap.analytics.findings import Findings, TouchpointStats
-from cxmap.analytics.summary import grade, headline, pct, points, summary_lines
+from cxmap.analytics.summary import grade, headline, outcome_words, pct, points, summary_lines
 from cxmap.model.map import Map
 from cxmap.render import theme
 from cxmap.render.html import LEGEND_WIDTH, _version, environment
@@ -48,6 +49,7 @@ SECTIONS = (
     ("contagion", "Contagion"),
     ("conformance", "Conformance"),
     ("journeys", "Journeys"),
+    ("how-to-read", "How to read this"),
 )
 # The summary's sections, by a word of their title in summary_lines, and the section that details each.
 _SUMMARY_LINKS = {
@@ -60,7 +62,9 @@ _SUMMARY_LINKS = {
     "Service recovery": "recovery",
     "Negative experiences": "contagion",
     "Journeys": "journeys",
+    "Not findings": "hot-spots",
 }
+NUMBERED = re.compile(r"^\d+\. ")
 
 
 def anchor(ident: str, prefix: str) -> str:
@@ -102,12 +106,6 @@ def share(value: float | None) -> str:
 def width(value: float | None) -> str:
     """A share 0-1 as a CSS width, for the bars."""
     return "0%" if value is None or math.isnan(value) else f"{max(0.0, min(1.0, value)) * 100:.1f}%"
-
-
-def _clear(ci: Sequence[float | None]) -> bool:
-    """Whether an interval excludes zero."""
-    b = _bounds(ci)
-    return b is not None and (b[0] > 0 or b[1] < 0)
 
 
 def _grade_hue(emotion: float) -> theme.Hue:
@@ -287,7 +285,8 @@ def _summary(f: Findings) -> list[dict[str, Any]]:
             sections.append({"title": name[:1].upper() + name[1:], "link": link, "rows": []})
     top = headline(f).partition(" is ")[2]
     for s in sections:
-        rows = [r for r in s["rows"] if not (f.hot_spots and top in r)]  # the headline already says it
+        # the headline already says the first hot spot; the others lose their terminal numbering
+        rows = [NUMBERED.sub("", r) for r in s["rows"] if not (f.hot_spots and top in r)]
         keep = 1 if s["link"] == "hot-spots" else 2  # hot-spot sentences are long
         s["more"], s["rows"] = len(rows) > keep, rows[:keep]
     return [s for s in sections if s["rows"]]
@@ -347,8 +346,13 @@ def _context(f: Findings, m: Map | None, evidence: Evidence | None) -> dict[str,
         "recovery": f.recovery or {},
         "contagion": contagion[:12],
         "contagion_clear": len(contagion),
+        "contagion_compared": sum(1 for c in f.contagion if c.get("evidence", "enough") == "enough"),
         "conformance": conformance,
-        "deviations": [d for d in conformance.get("deviations", []) if _clear(d.get("difference_ci", []))][:6],
+        "deviations": [d for d in conformance.get("deviations", []) if d.get("significant")][:6],
+        "deviations_held": [d for d in conformance.get("deviations", []) if d.get("evidence") != "enough"],
+        "outcome_words": outcome_words(f),
+        "evidence_text": EVIDENCE_TEXT,
+        "least": f.thresholds.get("min_customers", 20),
         "journeys": journeys,
         "graph_svg": Markup(r.graph()) if journeys.get("dfg") else None,
         "graph_edges": min(GRAPH_EDGES, len(journeys.get("dfg", []))),
