@@ -55,6 +55,19 @@ class AnalysisSettings(Section):
     )
 
 
+class MeasureSettings(Section):
+    outcome: str | None = Field(
+        None,
+        description="Touchpoint id whose occurrence is the outcome, for maps without `measure:` and analyses "
+        "without a map. A map's own `measure:` wins; `--outcome` wins for one run.",
+        examples=["renewal"],
+    )
+    outcome_negative: str | None = Field(
+        None, description="Touchpoint id that is the outcome's opposite (customers with neither are undecided).",
+        examples=["churn-notice"],
+    )
+
+
 class RecoverySettings(Section):
     touchpoints: list[str] = Field(
         default_factory=lambda: ["*recover*", "*follow*up*", "*callback*"],
@@ -105,6 +118,9 @@ class Settings(Section):
     lint: LintSettings = Field(default_factory=LintSettings, description="`cxmap check` options.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="`cxmap ingest` options.")
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings, description="Thresholds of findings.")
+    measure: MeasureSettings = Field(
+        default_factory=MeasureSettings, description="The outcome analyses use when the map sets none."
+    )
     recovery: RecoverySettings = Field(default_factory=RecoverySettings, description="Service recovery.")
     accounts: AccountSettings = Field(default_factory=AccountSettings, description="Accounts and operating.")
     engine: str = Field(

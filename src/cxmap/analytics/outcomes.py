@@ -39,9 +39,9 @@ def choose_outcome(
 ) -> OutcomeChoice:
     """The run's outcome: its own, else the map's `measure:`, else cxmap.yaml's `measure:`.
 
-    A run that names the configured outcome keeps the configured opposite unless it names another one, so
-    `--outcome renewal` and no flag at all give the same headline. Naming another outcome drops the
-    configured opposite: it belongs to a different question.
+    A run that names the configured outcome keeps the configured opposite unless it names another one (""
+    for none), so `--outcome renewal` and no flag at all give the same headline. Naming another outcome
+    drops the configured opposite: it belongs to a different question.
     """
     m = the_map.measure if the_map is not None else None
     known: tuple[str | None, str | None, Source] = (
@@ -52,8 +52,9 @@ def choose_outcome(
     if outcome is None or (known[0] is not None and slugify(outcome) == slugify(known[0])):
         if known[0] is None:
             return OutcomeChoice(None, None, "none")
-        return OutcomeChoice(outcome or known[0], negative or known[1], known[2])
-    return OutcomeChoice(outcome, negative, "request")
+        chosen = known[1] if negative is None else negative or None
+        return OutcomeChoice(outcome or known[0], chosen, known[2] if chosen == known[1] else "request")
+    return OutcomeChoice(outcome, negative or None, "request")
 
 
 def resolve_touchpoint(prepared: Prepared, name: str, what: str = "--outcome") -> str:

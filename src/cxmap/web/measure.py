@@ -23,9 +23,9 @@ from cxmap.analytics.analyze import Request, analyze
 from cxmap.analytics.areas import problem_areas, purple_cows
 from cxmap.analytics.curve import curve
 from cxmap.analytics.evidence import sample_comments
-from cxmap.analytics.findings import Findings, TouchpointStats
+from cxmap.analytics.findings import Findings, OutcomeDefinition, TouchpointStats
 from cxmap.analytics.hotspots import hot_spots
-from cxmap.analytics.outcomes import customer_outcomes, resolve_touchpoint
+from cxmap.analytics.outcomes import OutcomeChoice, choose_outcome, customer_outcomes, resolve_touchpoint
 from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
 from cxmap.engine import connect
@@ -64,7 +64,7 @@ class View:
             "until": self.until.isoformat() if self.until else None,
         }
         params |= {"segment": self.segment} | extra
-        kept = {k: v for k, v in params.items() if v or (k == "outcome" and v == "")}  # outcome= is "none"
+        kept = {k: v for k, v in params.items() if v or (k.startswith("outcome") and v == "")}  # "": none
         return "?" + urlencode(kept) if kept else ""
 
 
@@ -162,11 +162,21 @@ def measured_touchpoints(state: AppState, key: tuple[Any, ...], the_map: Map) ->
     return state.cached(("measured-touchpoints", key), compute)[0]
 
 
-def default_outcome(state: AppState, key: tuple[Any, ...], the_map: Map) -> str | None:
-    """The outcome a map is measured against by default: a touchpoint of its last step that has events."""
+def choose(
+    state: AppState, key: tuple[Any, ...], the_map: Map, outcome: str | None, negative: str | None
+) -> OutcomeChoice:
+    """The page's outcome, as every face chooses it (:func:`choose_outcome`: the page's own, else the map's
+    or cxmap.yaml's `measure:`); `outcome=` empty is none. With nothing configured, a guess: a touchpoint
+    of the map's last step that has events, said to be one."""
+    if outcome == "":
+        return OutcomeChoice(None, None, "request")
+    choice = choose_outcome(the_map, state.workspace.settings, outcome, negative)
+    if choice.outcome is not None:
+        return choice
     measured = measured_touchpoints(state, key, the_map)
     last = the_map.steps[-1].touchpoints if the_map.steps else []
-    return next((t for t in last if t in measured), None)
+    guess = next((t for t in last if t in measured), None)
+    return OutcomeChoice(guess, None, "default") if guess else choice
 
 
 def _prepared(con: Any, state: AppState, the_map: Map, view: View, period: str | None = None) -> Prepared:
@@ -178,18 +188,24 @@ def _prepared(con: Any, state: AppState, the_map: Map, view: View, period: str |
     return prepared
 
 
-def _segment_findings(con: Any, state: AppState, the_map: Map, outcome: str | None, view: View) -> Findings:
+def _segment_findings(con: Any, state: AppState, the_map: Map, choice: OutcomeChoice, view: View) -> Findings:
     """The findings the map's picture needs (curve, touchpoints, hot spots, problem areas, purple cows)
     for one segment value: the steps of `analyze`, on the filtered events."""
     settings = state.workspace.settings
     prepared = _prepared(con, state, the_map, view)
-    found = resolve_touchpoint(prepared, outcome) if outcome else None
+    found = resolve_touchpoint(prepared, choice.outcome, "outcome") if choice.outcome else None
+    against = (
+        resolve_touchpoint(prepared, choice.outcome_negative, "outcome_negative")
+        if found and choice.outcome_negative
+        else None
+    )
     customers, events = scope_counts(prepared)
     stats = touchpoint_stats(prepared)
     spots = []
     if found is not None and customers:
-        outcomes = customer_outcomes(prepared, found)
-        spots = hot_spots(prepared, outcomes, {t.id: t.reach for t in stats}, {found})
+        outcomes = customer_outcomes(prepared, found, against)
+        excluded = {found, *([against] if against else [])}
+        spots = hot_spots(prepared, outcomes, {t.id: t.reach for t in stats}, excluded)
     significant = [s for s in spots if s.significant]
     confirmed = {s.touchpoint for s in significant}
     a = settings.analysis
@@ -197,6 +213,8 @@ def _segment_findings(con: Any, state: AppState, the_map: Map, outcome: str | No
         workspace=str(state.workspace.root),
         map=the_map.id,
         outcome=found,
+        outcome_negative=against,
+        outcome_definition=OutcomeDefinition(outcome=found, outcome_negative=against, source=choice.source),
         since=view.since.isoformat() if view.since else None,
         until=view.until.isoformat() if view.until else None,
         segment=view.segment,
@@ -217,18 +235,18 @@ def _segment_findings(con: Any, state: AppState, the_map: Map, outcome: str | No
     )
 
 
-def findings(state: AppState, key: tuple[Any, ...], the_map: Map, outcome: str | None, view: View) -> Findings:
+def findings(state: AppState, key: tuple[Any, ...], the_map: Map, choice: OutcomeChoice, view: View) -> Findings:
     """Every finding for the whole data (``analyze``, as ``cxmap report``), or the map's findings for one
     segment value; of the view's period."""
 
     def compute() -> Findings:
         if view.by is None:
-            request = Request(the_map, outcome, since=view.since, until=view.until)
+            request = Request(the_map, since=view.since, until=view.until, choice=choice)
             return analyze(state.workspace, request)
         with engine(state) as con:
-            return _segment_findings(con, state, the_map, outcome, view)
+            return _segment_findings(con, state, the_map, choice, view)
 
-    return state.cached(("findings", key, outcome, view), compute)[0]
+    return state.cached(("findings", key, choice, view), compute)[0]
 
 
 def comments(

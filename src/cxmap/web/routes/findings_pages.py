@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from cxmap.analytics.summary import headline
+from cxmap.analytics.summary import headline, outcome_words
 from cxmap.errors import CxmapError, UsageError
 from cxmap.model import Map
 from cxmap.web import measure
@@ -32,10 +32,13 @@ def _by_department(m: Map) -> dict[str, list[tuple[str, str]]]:
 
 @router.get("/findings", response_class=HTMLResponse)
 def findings_page(
-    request: Request, map_id: str | None = Query(None, alias="map"), outcome: str | None = None
+    request: Request,
+    map_id: str | None = Query(None, alias="map"),
+    outcome: str | None = None,
+    outcome_negative: str | None = None,
 ) -> Response:
-    """Every finding of a map (the first map by default), measured against an outcome (by default a
-    touchpoint of the map's last step that has events; `outcome=` empty for none)."""
+    """Every finding of a map (the first map by default), measured against an outcome (by default the map's
+    `measure:`, see :func:`measure.choose`; `outcome=` empty for none)."""
     state: AppState = request.app.state.cx
     valid = measure.valid_maps(state)
     if not valid:
@@ -46,9 +49,8 @@ def findings_page(
     if not measure.has_events(state):
         context["why_not"] = "No events in this workspace yet: load some with `cxmap ingest`, then findings show here."
         return page(request, "findings_page.html.j2", **context)
-    chosen = measure.default_outcome(state, key, m) if outcome is None else outcome or None
     try:
-        f = measure.findings(state, key, m, chosen, measure.View())
+        f = measure.findings(state, key, m, measure.choose(state, key, m, outcome, outcome_negative), measure.View())
         evidence = measure.evidence(state, key, m, f, measure.View())
     except UsageError:
         raise
@@ -58,7 +60,7 @@ def findings_page(
     contagion = [c for c in f.contagion if c.get("significant")]
     recovery_touchpoints = [(t.id, t.name) for t in m.touchpoints if t.recovery]
     steps = {p.step.id: f"Step {p.index + 1}" for p in m.placed_steps}
-    suffix = "?" + urlencode({"outcome": f.outcome or ""})
+    suffix = "?" + urlencode({"outcome": f.outcome or "", "outcome_negative": f.outcome_negative or ""})
     return page(
         request,
         "findings_page.html.j2",
@@ -71,6 +73,7 @@ def findings_page(
             "contagion": contagion[:CONTAGION_ROWS],
             "contagion_more": contagion[CONTAGION_ROWS:],
             "avoided": sum(1 for c in contagion if (c.get("difference") or 0) < 0),
+            "outcome_words": outcome_words(f),
             "departments": _by_department(m),
             "recovery": f.recovery or {},
             "recovery_touchpoints": recovery_touchpoints,

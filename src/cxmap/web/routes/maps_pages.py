@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from cxmap.analytics.findings import Findings
-from cxmap.analytics.summary import headline
+from cxmap.analytics.summary import headline, outcome_words
 from cxmap.errors import CxmapError, UsageError
 from cxmap.model import Map
 from cxmap.render import theme
@@ -95,13 +95,14 @@ def _delivery(m: Map) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _measured(state: AppState, key: tuple[Any, ...], m: Map, outcome: str | None, view: measure.View) -> dict[str, Any]:
+def _measured(
+    state: AppState, key: tuple[Any, ...], m: Map, asked: tuple[str | None, str | None], view: measure.View
+) -> dict[str, Any]:
     """The measured overlay and what it marks, or why there is none."""
     if not measure.has_events(state):
         return {"measured": None, "why_not": "No events in this workspace yet: load some with `cxmap ingest`."}
     try:
-        chosen = measure.default_outcome(state, key, m) if outcome is None else outcome or None
-        f = measure.findings(state, key, m, chosen, view)
+        f = measure.findings(state, key, m, measure.choose(state, key, m, *asked), view)
     except UsageError:
         raise
     except CxmapError as exc:
@@ -152,6 +153,7 @@ def map_page(
     until: str | None = None,
     segment: str | None = None,
     outcome: str | None = None,
+    outcome_negative: str | None = None,
     overlay: str | None = None,
     saved: int | None = None,
 ) -> Response:
@@ -160,10 +162,10 @@ def map_page(
     path, m = measure.find(state, map_id)
     key = measure.map_key(path, m)
     view = measure.view_of(since, until, segment)
-    found = _measured(state, key, m, outcome, view)
+    found = _measured(state, key, m, (outcome, outcome_negative), view)
     part, f = found["measured"], found.get("f")
     show_overlay = part is not None and overlay != "off"
-    query = view.query(outcome=outcome)
+    query = view.query(outcome=outcome, outcome_negative=outcome_negative)
 
     def href(touchpoint: str) -> str:
         return f"/maps/{m.id}/touchpoints/{touchpoint}{query}"
@@ -196,6 +198,7 @@ def map_page(
         show_overlay=show_overlay,
         why_not=found["why_not"],
         headline=headline(f) if f and part else None,
+        outcome_words=outcome_words(f) if f else "",
         glance=_glance(f) if f and part else [],
         marked=_markers_list(f, m) if f and part else None,
         hues=MARKER_HUES,
@@ -218,6 +221,7 @@ def touchpoint_page(
     until: str | None = None,
     segment: str | None = None,
     outcome: str | None = None,
+    outcome_negative: str | None = None,
 ) -> Response:
     """One touchpoint: its numbers, findings, monthly trend, recent comments, steps and who delivers it."""
     state = _state(request)
@@ -228,8 +232,7 @@ def touchpoint_page(
     f, months, said, why_not = None, [], [], None
     if measure.has_events(state):
         try:
-            chosen = measure.default_outcome(state, key, m) if outcome is None else outcome or None
-            f = measure.findings(state, key, m, chosen, view)
+            f = measure.findings(state, key, m, measure.choose(state, key, m, outcome, outcome_negative), view)
             if drawn is not None or any(t.id == touchpoint_id for t in f.touchpoints):
                 months = measure.monthly(state, key, m, touchpoint_id, view)
                 said = measure.comments(state, key, m, touchpoint_id, view)
@@ -259,5 +262,5 @@ def touchpoint_page(
         comments=said,
         why_not=why_not,
         view=view,
-        query=view.query(outcome=outcome),
+        query=view.query(outcome=outcome, outcome_negative=outcome_negative),
     )
