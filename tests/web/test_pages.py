@@ -90,6 +90,9 @@ def the_map(server: Server) -> Any:
     return load_map(server.workspace / "maps" / f"{MAP_ID}.yaml")
 
 
+OUTCOME = "?outcome=renewal&amp;outcome_negative=churn-notice"  # the map's measure, kept in links
+
+
 def findings(server: Server, **scope: Any) -> Any:
     return analyze(open_workspace(server.workspace), Request(the_map(server), "renewal", **scope))
 
@@ -222,29 +225,18 @@ def test_findings_page_links_each_finding_to_its_evidence(server: Server, vera: 
     assert f"{n(f.customers)} customers" in page
     assert str(escape(headline(f))) in page
     for s in f.hot_spots:
-        assert (
-            f'href="/maps/{MAP_ID}/touchpoints/{s.touchpoint}?outcome=renewal&amp;outcome_negative=churn-notice#hot-spot"'
-            in page
-        )
+        assert f'href="/maps/{MAP_ID}/touchpoints/{s.touchpoint}{OUTCOME}#hot-spot"' in page
         assert f"{s.leverage * 100:+.0f} pts" in page
     for p in f.problem_areas:
-        assert (
-            f'href="/maps/{MAP_ID}/touchpoints/{p.touchpoint}?outcome=renewal&amp;outcome_negative=churn-notice#problem-area"'
-            in page
-        )
+        assert f'href="/maps/{MAP_ID}/touchpoints/{p.touchpoint}{OUTCOME}#problem-area"' in page
     for c in f.purple_cows:
-        assert (
-            f'href="/maps/{MAP_ID}/touchpoints/{c.touchpoint}?outcome=renewal&amp;outcome_negative=churn-notice#purple-cow"'
-            in page
-        )
+        assert f'href="/maps/{MAP_ID}/touchpoints/{c.touchpoint}{OUTCOME}#purple-cow"' in page
     clear = [c for c in f.contagion if c["significant"]]
     assert page.count('id="contagion-') == min(len(clear), 12)
     assert f"<dd>{n(f.recovery['negative_customers'])}</dd>" in page
     recovery_touchpoints = [t.id for t in the_map(server).touchpoints if t.recovery]
     for tp in recovery_touchpoints:
-        assert (
-            f'href="/maps/{MAP_ID}/touchpoints/{tp}?outcome=renewal&amp;outcome_negative=churn-notice#numbers"' in page
-        )
+        assert f'href="/maps/{MAP_ID}/touchpoints/{tp}{OUTCOME}#numbers"' in page
     none = ok(vera, f"/findings?map={MAP_ID}&outcome=")
     assert "Choose an outcome above to find hot spots." in none
 
