@@ -3,12 +3,17 @@ never a finding; its numbers are still there for anyone who looks."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cxmap.analytics.analyze import Request, analyze
 from cxmap.analytics.comparison import clear, evidence
+from cxmap.analytics.evidence import evidence_for
 from cxmap.analytics.findings import Findings
+from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.summary import summary_lines
+from cxmap.engine import connect
 from cxmap.progress import Steps
 from cxmap.workspace import init_workspace
 from cxmap.workspace.ingest import Options, ingest
@@ -82,3 +87,24 @@ def test_the_summary_lists_them_apart_with_their_numbers(findings: Findings) -> 
     hot = lines.index("Hot spots (where the experience moves the outcome):")
     assert lines[hot + 1].startswith("  1. Kickoff call: renewal 75% after a good experience against 25%")
     assert lines[hot + 2] == ""
+
+
+def test_a_purple_cow_quotes_only_delighted_customers(tmp_path: Path) -> None:
+    rows = ["customer_id,timestamp,touchpoint,score,comment"]
+    rows += [f"C{i},2026-01-0{i},QBR,10,Loved the review number {i}" for i in range(1, 6)]
+    rows += ["C6,2026-01-08,QBR,7,Call rescheduled to Thursday", "C7,2026-01-09,QBR,9,"]
+    rows += [f"D{i},2026-01-0{i},Import job,1,Import broke again {i}" for i in range(1, 6)]
+    rows += ["D6,2026-01-09,Import job,5,Import scheduled"]
+    ws = init_workspace(tmp_path / "ws")
+    (tmp_path / "e.csv").write_text("\n".join(rows) + "\n")
+    ingest(ws, [str(tmp_path / "e.csv")], Options(), Steps(None))
+    found = analyze(ws, Request(thresholds={"min_events": 5}))
+    assert [p.touchpoint for p in found.purple_cows] == ["qbr"]
+    assert [p.touchpoint for p in found.problem_areas] == ["import-job"]
+    prepared = prepare(connect(ws), None, ws.settings, Scope())
+    quotes = {t: [q["comment"] for q in qs] for t, qs in evidence_for(prepared, found).items()}
+    # newest first: the 7.0 reschedule (Jan 8) and the 5.0 "Import scheduled" (Jan 9) are passed over
+    assert quotes == {
+        "qbr": ["Loved the review number 5", "Loved the review number 4", "Loved the review number 3"],
+        "import-job": ["Import broke again 5", "Import broke again 4", "Import broke again 3"],
+    }

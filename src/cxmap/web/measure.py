@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from cxmap.analytics.analyze import Request, analyze
 from cxmap.analytics.areas import problem_areas, purple_cows
 from cxmap.analytics.curve import curve
-from cxmap.analytics.evidence import sample_comments
+from cxmap.analytics.evidence import evidence_for, sample_comments
 from cxmap.analytics.findings import Findings, OutcomeDefinition, TouchpointStats
 from cxmap.analytics.hotspots import hot_spots
 from cxmap.analytics.outcomes import OutcomeChoice, choose_outcome, customer_outcomes, resolve_touchpoint
@@ -264,13 +264,13 @@ def comments(
 def evidence(
     state: AppState, key: tuple[Any, ...], the_map: Map, found: Findings, view: View
 ) -> dict[str, list[dict[str, Any]]]:
-    """A few recent comments at every touchpoint a finding points at."""
+    """A few recent comments at every touchpoint a finding points at, in the finding's tone."""
     wanted = {s.touchpoint for s in found.hot_spots} | {p.touchpoint for p in found.problem_areas}
     wanted |= {p.touchpoint for p in found.purple_cows}
 
     def compute() -> dict[str, list[dict[str, Any]]]:
         with engine(state) as con:
-            return sample_comments(_prepared(con, state, the_map, view), sorted(wanted), 3)
+            return evidence_for(_prepared(con, state, the_map, view), found)
 
     return state.cached(("evidence", key, tuple(sorted(wanted)), view), compute)[0]
 
