@@ -16,6 +16,11 @@ WORKSPACE = typer.Argument(..., help="The workspace folder.")
 MAP = typer.Option(None, "--map", "-m", help="Map id (in the workspace's maps/) or map file.")
 SINCE = typer.Option(None, "--since", help="First day analysed (YYYY-MM-DD, the workspace's time zone).")
 UNTIL = typer.Option(None, "--until", help="Last day analysed (YYYY-MM-DD, included).")
+OUTCOME_HELP = "Touchpoint whose occurrence is the outcome (default: the map's measure, else cxmap.yaml's)."
+OUTCOME = typer.Option(None, "--outcome", help=OUTCOME_HELP)
+OUTCOME_NEGATIVE = typer.Option(
+    None, "--outcome-negative", help='Touchpoint that is its opposite (default: the configured one; "" for none).'
+)
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -40,8 +45,8 @@ def _thresholds(pairs: list[str]) -> dict[str, Any]:
 def analyze_cmd(
     workspace: Path = WORKSPACE,
     map_id: str | None = MAP,
-    outcome: str | None = typer.Option(None, "--outcome", "-o", help="Touchpoint whose occurrence is the outcome."),
-    outcome_negative: str | None = typer.Option(None, "--outcome-negative", help="Touchpoint that is its opposite."),
+    outcome: str | None = typer.Option(None, "--outcome", "-o", help=OUTCOME_HELP),
+    outcome_negative: str | None = OUTCOME_NEGATIVE,
     segment: str | None = typer.Option(None, "--segment", help="Split touchpoint stats by this column."),
     period: str | None = typer.Option(None, "--period", help="Split touchpoint stats by week, month, quarter, year."),
     since: str | None = SINCE,
@@ -83,8 +88,8 @@ def report_cmd(
     workspace: Path = WORKSPACE,
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     map_id: str | None = MAP,
-    outcome: str | None = typer.Option(None, "--outcome", help="Touchpoint whose occurrence is the outcome."),
-    outcome_negative: str | None = typer.Option(None, "--outcome-negative", help="Touchpoint that is its opposite."),
+    outcome: str | None = OUTCOME,
+    outcome_negative: str | None = OUTCOME_NEGATIVE,
     since: str | None = SINCE,
     until: str | None = UNTIL,
     threshold: list[str] = typer.Option([], "--threshold", "-t", help="Override a threshold: NAME=VALUE."),
@@ -175,7 +180,7 @@ def _journey_lines(result: dict[str, Any], name: Any) -> list[str]:
 
 
 EXAMPLES = {
-    "analyze": "Example: cxmap analyze acme/ --map b2b-onboarding --outcome renewal",
+    "analyze": "Example: cxmap analyze acme/ --map b2b-onboarding",
     "journeys": "Example: cxmap journeys acme/ --top 20 --json",
-    "report": "Example: cxmap report acme/ --map b2b-onboarding --outcome renewal -o report.html",
+    "report": "Example: cxmap report acme/ --map b2b-onboarding -o report.html",
 }
