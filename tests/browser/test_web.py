@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from tests.conftest import run_cxmap
 from tests.web.conftest import PASSWORDS, Server
 from tests.web.restore import maps_restored
 
@@ -234,3 +236,21 @@ def test_add_an_idea_and_see_it_on_the_board(tab: Watched) -> None:
     moved = page.locator("section.column[data-status=in-progress] article.idea", has_text="Import checklist")
     assert moved.count() == 1
     assert page.locator("section.column[data-status=planned] article.idea", has_text="Import checklist").count() == 0
+
+
+def test_one_headline_on_the_report_the_map_page_and_the_findings_page(
+    tab: Watched, web: Server, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.html"
+    done = run_cxmap("report", str(web.workspace), "--map", MAP_ID, "--quiet", "-o", str(report))
+    assert done.returncode == 0, done.stderr
+    page = tab.page
+    page.set_content(report.read_text(encoding="utf-8"))  # the file as a reader opens it, offline
+    on_report = page.inner_text(".cx-headline")
+    page.goto(f"{web.url}/maps/{MAP_ID}")
+    on_map = page.inner_text(".headline")
+    page.goto(f"{web.url}/findings?map={MAP_ID}")
+    on_findings = page.inner_text(".headline")
+    assert on_report == on_map == on_findings
+    assert re.search(r"^The hottest spot is .+: renewal \d+% after a good experience against \d+%", on_report)
+    assert "renewal against churn-notice, as the map's measure sets it" in text(page)

@@ -60,7 +60,12 @@ def ingest_cmd(
         help="strptime format for timestamps that are not ISO 8601 (e.g. %d/%m/%Y %H:%M).",
     ),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV/TSV files: utf-8, latin-1, utf-16."),
-    strict: bool = typer.Option(False, "--strict", help="Load nothing if any row would be quarantined."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Load nothing if any row would be quarantined, or if a column that looks like a score or a comment "
+        "would be kept as an attribute.",
+    ),
     preview: bool = typer.Option(False, "--preview", help="Show how the first rows would be read; write nothing."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = JSON_OPTION,
@@ -68,7 +73,8 @@ def ingest_cmd(
     """Load touchpoint events (or accounts, or contacts) into the workspace, in one transaction.
 
     Rows that cannot be read go to the quarantine with file, line and reason; rows already loaded (same
-    event_id) are skipped, so loading a file twice loads nothing the second time.
+    event_id) are skipped, so loading a file twice loads nothing the second time. A column that looks like a
+    score or a comment but is kept as an attribute gets a warning (on stderr).
     """
     options = Options(kind, scale, columns, strict, encoding, timestamp_format, 10 if preview else 0)
     with reporting(as_json):
@@ -77,7 +83,10 @@ def ingest_cmd(
             result = ingest(ws, files, options, progress)
     if as_json:
         emit_json(result.to_json())
-    elif preview:
+        return
+    for warning in result.warnings:
+        echo(f"warning: {warning.message}", err=True)
+    if preview:
         _show_preview(result)
     else:
         echo(_summary(result))
@@ -93,7 +102,7 @@ def _summary(r: LoadResult) -> str:
     if r.replaced:
         parts.append(f"{r.replaced:,} updated")
     if r.comments_scored:
-        parts.append(f"{pluralise(r.comments_scored, 'comment')} scored for sentiment")
+        parts.append(f"{pluralise(r.comments_scored, 'distinct comment')} newly scored for sentiment")
     text = (
         f"load {r.load_id}: " + ", ".join(parts) + f" (from {pluralise(len(r.sources), 'file')}, {r.rows_read:,} rows)"
     )
@@ -121,7 +130,10 @@ def status(workspace: Path = WORKSPACE, as_json: bool = JSON_OPTION) -> None:
     echo(f"  events: {info['events']:,} from {info['customers']:,} customers, {info['touchpoints']:,} touchpoints")
     if info["events"]:
         echo(f"  from {info['first_event']} to {info['last_event']} (UTC)")
-        echo(f"  emotion: {info['scored_events']:,} from scores, {info['sentiment_events']:,} from comment sentiment")
+        echo(
+            f"  emotion: {info['scored_events']:,} events from scores, "
+            f"{info['sentiment_events']:,} events from comment sentiment"
+        )
     echo(f"  accounts: {info['accounts']:,}; contacts: {info['contacts']:,}")
     echo(f"  quarantined rows: {info['quarantined']:,}")
     for load in info["loads"]:

@@ -80,6 +80,7 @@ def load_events(state: Live, lines: list[str], options: Options) -> dict[str, An
         finally:
             path.unlink(missing_ok=True)
     result.pop("preview", None)
+    result["warnings"] = [{**w, "message": _batch_terms(w["message"], str(path))} for w in result["warnings"]]
     result["quarantine"] = [dict(zip(("load_id", "file", "line", "reason", "raw"), r, strict=True)) for r in rows]
     return result
 
@@ -99,8 +100,16 @@ def _ingest(state: Live, path: str, options: Options) -> dict[str, Any]:
 
 
 def _in_batch_terms(exc: CxmapError, path: str) -> CxmapError:
-    """Ingest speaks of files and options; say 'event N' and `strict=true` instead."""
-    message = re.sub(re.escape(path) + r":(\d+):", r"event \1:", exc.message)
-    message = message.replace(path, "the batch").replace("--strict", "strict=true")
-    message = re.sub(r"; map one with --columns \S+", "", message)
-    return type(exc)(message, exc.problems)
+    """An error of ingest in the batch's terms (see _batch_terms), with the same code."""
+    error = type(exc)(_batch_terms(exc.message, path), exc.problems)
+    error.code = exc.code
+    return error
+
+
+def _batch_terms(message: str, path: str) -> str:
+    """Ingest speaks of files and options; say 'event N', `strict=true`, `scale=` and the event's keys instead
+    (the API has no --columns: an event names its keys)."""
+    message = re.sub(re.escape(path) + r":(\d+):", r"event \1:", message)
+    message = message.replace(path, "the batch").replace("--strict", "strict=true").replace("--scale ", "scale=")
+    message = re.sub(r"map it with --columns (\w+)=(\"[^\"]*\"|'[^']*'|[^\s,]+)", r"send it as \1", message)
+    return re.sub(r"; map one with --columns \S+", "", message)

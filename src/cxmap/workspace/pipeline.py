@@ -7,7 +7,8 @@ only what must be known before anything is written: the rows that go to the quar
 a sentiment, and how many records the file has. The second pass inserts the usable rows whose event id is not
 stored yet (an anti join against the stored ids); the rows of this load that share an event id are then found
 from an aggregate on the new rows' ids alone, and all but the first are removed. Python only orchestrates, and
-scores the distinct comments that carry no score.
+scores the distinct comments that carry no score. Before the passes, the first rows of each events file are
+sampled for columns that look like a score or a comment but would be kept as attributes (unmapped.py).
 
 The stored events the second pass checks against are read from one relation, `stored` (the `events`
 table by default), so that a store kept elsewhere can pass a view over it instead.
@@ -39,6 +40,7 @@ from cxmap.workspace.scales import get_scale
 from cxmap.workspace.sentiment import check_model, get_model
 from cxmap.workspace.sources import Source
 from cxmap.workspace.sql import ident, lit
+from cxmap.workspace.unmapped import Unmapped, distinct, find, refuse
 
 SIDE = "cx_side"  # what the first pass keeps: quarantined rows, rows with a comment to score, counts
 SENTIMENT_BATCH = 5_000
@@ -58,6 +60,7 @@ class LoadResult:
     quarantined: int = 0
     replaced: int = 0
     comments_scored: int = 0
+    warnings: list[Unmapped] = field(default_factory=list)  # score- or comment-like columns kept as attributes
     preview: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -69,7 +72,7 @@ class Options:
     kind: str = "events"
     scale: str = "0-10"
     columns: str | None = None
-    strict: bool = False
+    strict: bool = False  # load nothing if a row would be quarantined or a column looks unmapped (unmapped.py)
     encoding: str = "utf-8"
     timestamp_format: str | None = None
     preview: int = 0  # > 0: show this many rows as they would be read, write nothing
@@ -86,6 +89,7 @@ class FileRows:
     records: int = 0  # the rest is set by the first pass
     last: int = 0  # the file's largest record number
     unusable: int = 0
+    unmapped: list[Unmapped] = field(default_factory=list)
 
 
 def run(
@@ -108,6 +112,9 @@ def run(
         check_model(sentiment_model)
     with _folder(scratch) as folder:
         files = [_open(con, s, k, options, folder, steps) for k, s in enumerate(sources)]
+        result.warnings = distinct(w for f in files for w in f.unmapped)
+        if options.strict and result.warnings and not options.preview:
+            raise refuse(result.warnings)  # before the long passes
         with fewer_threads(con, _row_groups(con, files)):
             for file, before in zip(files, [None, *files[:-1]], strict=True):
                 file.offset = before.offset + before.last if before else 0
@@ -162,7 +169,11 @@ def _open(
     broken = source.fmt == "jsonl"
     if options.kind == "events":
         scale = get_scale(options.scale)
-        return FileRows(view, k, events_sql(view.select, cols, scale, view.raw, fmt, broken, parsed))
+        rows = FileRows(view, k, events_sql(view.select, cols, scale, view.raw, fmt, broken, parsed))
+        # The Parquet file the passes read (a text file's copy is always made): its first rows cost nothing.
+        sample = f"read_parquet({lit(str(view.parquet))})" if view.parquet else f"({view.records})"
+        rows.unmapped = find(con, sample, view.columns, resolved, source.name)
+        return rows
     return FileRows(view, k, dimension_sql(view.select, cols, options.kind, view.raw, broken))
 
 
