@@ -108,3 +108,18 @@ def test_a_purple_cow_quotes_only_delighted_customers(tmp_path: Path) -> None:
         "qbr": ["Loved the review number 5", "Loved the review number 4", "Loved the review number 3"],
         "import-job": ["Import broke again 5", "Import broke again 4", "Import broke again 3"],
     }
+
+
+def test_a_segment_split_shows_in_the_terminal_with_too_few_marked(tmp_path: Path) -> None:
+    rows = ["customer_id,timestamp,touchpoint,score,channel"]
+    rows += [f"P{i},2026-01-01,Kickoff call,8,phone" for i in range(1, 21)]
+    rows += ["V1,2026-01-01,Kickoff call,2,video"]
+    ws = init_workspace(tmp_path / "ws")
+    (tmp_path / "e.csv").write_text("\n".join(rows) + "\n")
+    ingest(ws, [str(tmp_path / "e.csv")], Options(), Steps(None))
+    lines = summary_lines(analyze(ws, Request(segment="channel")))
+    at = lines.index("Touchpoints by channel:")
+    assert lines[at + 1 : at + 3] == [
+        "  Kickoff call \u00b7 phone: mean 8.0/10, 20 customers",
+        "  Kickoff call \u00b7 video: mean 2.0/10, 1 customer (too few customers, under 20)",
+    ]

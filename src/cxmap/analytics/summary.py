@@ -189,5 +189,6 @@ def _segment_rows(f: Findings) -> list[str]:
             continue
         few = f" (too few customers, under {least:,})" if t.customers < least else ""
         label = " ".join(x for x in (t.segment if f.segment else "", t.period if f.period else "") if x)
-        rows.append(f"{t.name} \u00b7 {label}: mean {grade(t.emotion_mean)}, {t.customers:,} customers{few}")
+        who = f"{t.customers:,} customer" + ("" if t.customers == 1 else "s")
+        rows.append(f"{t.name} \u00b7 {label}: mean {grade(t.emotion_mean)}, {who}{few}")
     return _section(f"Touchpoints by {by}:", rows)
