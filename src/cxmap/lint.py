@@ -120,6 +120,18 @@ def _stage_without_moment(m: Map) -> Iterator[tuple[Loc, str]]:
             yield ("stages", i, "id"), f"stage '{stage.id}' has no moment of truth"
 
 
+def _verification_without_measure(m: Map) -> Iterator[tuple[Loc, str]]:
+    for k, v in enumerate(m.verifications):
+        if v.measure:
+            continue
+        add = (
+            "add measure: reached, on_time, satisfied or outcome so the figure says what it counts"
+            if v.milestone or v.step or v.touchpoint
+            else "add measure: manual (checked by hand) or outcome (accounts with the map's outcome)"
+        )
+        yield ("verifications", k, "id"), f"verification '{v.id}' has no measure; {add}"
+
+
 RULES = [
     Rule("CX001", "moment of truth without a verification activity", _unverified_moments),
     Rule("CX002", "low step (graded 3 or lower) with no problem area or idea", _unaddressed_lows),
@@ -128,6 +140,7 @@ RULES = [
     Rule("CX005", "journey starts at the purchase, or no purchase step is marked", _starts_at_purchase),
     Rule("CX006", "journey ends at the purchase", _ends_at_purchase),
     Rule("CX007", "stage with no moment of truth", _stage_without_moment),
+    Rule("CX008", "verification that does not say what it measures (no `measure`)", _verification_without_measure),
 ]
 
 

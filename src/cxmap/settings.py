@@ -63,7 +63,8 @@ class MeasureSettings(Section):
         examples=["renewal"],
     )
     outcome_negative: str | None = Field(
-        None, description="Touchpoint id that is the outcome's opposite (customers with neither are undecided).",
+        None,
+        description="Touchpoint id that is the outcome's opposite (customers with neither are undecided).",
         examples=["churn-notice"],
     )
 

@@ -109,7 +109,7 @@ def test_a_load_through_the_api_is_served_fresh(client: httpx.Client, spark_ws: 
     assert (posted.status_code, posted.json()["loaded"]) == (200, 1), posted.text
     after = client.get("/api/accounts/ACME")
     assert after.headers["X-Cxmap-Fresh-At"] > before.headers["X-Cxmap-Fresh-At"]
-    assert after.headers["X-Cxmap-As-Of"] == "2026-04-02T10:00:00"
+    assert after.headers["X-Cxmap-As-Of"] == "2026-04-02T10:00:00+00:00"
     assert after.json()["experience"] == 1.0
     assert after.json() == duckdb_answer(spark_ws, None, lambda c: service.account(c, "ACME"))
 

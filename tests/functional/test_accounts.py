@@ -213,6 +213,35 @@ def test_milestones_and_verify(ws: Path) -> None:
     assert no_map.returncode == 2
 
 
+def test_verify_says_what_each_figure_counts(ws: Path) -> None:
+    """As of 03-31 the active accounts are ACME, BETA, SOLO and DELTA; ACME and BETA had a QBR. The check-in
+    was due for ACME (late) and BETA (overdue) only. No outcome is set; the last check is done by hand."""
+    verifications = (
+        "  - {id: checkin-on-time, text: Check-ins on time, milestone: checkin-30, measure: on_time, target: 0.9}\n"
+        "  - {id: reviews-held, text: Reviews happen, step: review, measure: reached, target: 0.5}\n"
+        "  - {id: renews, text: Accounts renew, measure: outcome, target: 0.9}\n"
+        "  - {id: by-hand, text: Someone looks, measure: manual, target: 1}\n"
+    )
+    text = MAP.replace("id: ops", "id: words").split("verifications:")[0] + "verifications:\n" + verifications
+    (ws / "maps" / "words.yaml").write_text(text)
+    rows = cx(ws, "verify", "--map", "words", "--as-of", "2026-03-31")
+    assert [(r["verification"], r["measure"], r["measured"], r["reason"]) for r in rows] == [
+        ("checkin-on-time", "on_time", 0.0, None),
+        ("reviews-held", "reached", 0.5, None),
+        ("renews", "outcome", None, "no outcome is set: add measure: {outcome: ...} to the map"),
+        ("by-hand", "manual", None, "manual: this check is not recorded in the events"),
+    ]
+    said = run_cxmap("verify", str(ws), "--map", "words", "--as-of", "2026-03-31")
+    assert (said.returncode, said.stderr) == (0, "")
+    assert said.stdout.splitlines()[:4] == [
+        "FAIL  checkin-on-time: 0% of the 2 accounts due had Check-in call on time; target 90% (Check-ins on time)",
+        "pass  reviews-held: 50% of the 4 active accounts had QBR; target 50% (Reviews happen)",
+        "n/a   renews: not measured: no outcome is set: add measure: {outcome: ...} to the map; target 90% "
+        "(Accounts renew)",
+        "n/a   by-hand: not measured: manual: this check is not recorded in the events; target 100% (Someone looks)",
+    ]
+
+
 def test_hostile_segment_name_is_refused_in_one_line(ws: Path) -> None:
     result = run_cxmap("analyze", str(ws), "--segment", "x'y; DROP TABLE events")
     assert result.returncode == 2

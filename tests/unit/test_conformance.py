@@ -300,7 +300,8 @@ def pandas_conformance(
             break
         cut.append(p)
     before = events.merge(outcomes[["customer_id", "ended_at"]], on="customer_id", how="left")
-    before = before[(before["ended_at"].isna() | (before["ts"] < before["ended_at"])) & ~before["touchpoint"].isin(ends)]
+    open_or_before = before["ended_at"].isna() | (before["ts"] < before["ended_at"])
+    before = before[open_or_before & ~before["touchpoint"].isin(ends)]
     judged = pandas_grid(before.drop(columns="ended_at"), prepared, cut).merge(outcomes, on="customer_id", how="left")
     judged["won"] = judged["decided"] & (judged["outcome"] == 1)
     rows = []
@@ -312,7 +313,9 @@ def pandas_conformance(
                 k1, n1 = int(with_["won"].sum()), int(with_["decided"].sum())
                 k2, n2 = int(without["won"].sum()), int(without["decided"].sum())
                 rows.append(deviation(p.step.id, kind, k1, n1, k2, n2, len(with_), len(without)))
-    rows.sort(key=lambda r: (not r["significant"], r["evidence"] != "enough", r["difference"] is None, r["difference"] or 0))
+    rows.sort(
+        key=lambda r: (not r["significant"], r["evidence"] != "enough", r["difference"] is None, r["difference"] or 0)
+    )
     return {
         "available": True,
         "customers": len(fully),

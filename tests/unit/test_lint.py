@@ -32,9 +32,9 @@ backstage:
 milestones:
   - {id: m30, touchpoint: call, due_days: 30}
 verifications:
-  - {id: v1, text: Site is right, step: browse, target: 0.9}
-  - {id: v2, text: Orders fast, touchpoint: order, target: 0.9}
-  - {id: v3, text: Check-in on time, milestone: m30, target: 0.95}
+  - {id: v1, text: Site is right, step: browse, measure: satisfied, target: 0.9}
+  - {id: v2, text: Orders fast, touchpoint: order, measure: reached, target: 0.9}
+  - {id: v3, text: Check-in on time, milestone: m30, measure: on_time, target: 0.95}
 problem_areas:
   - {step: checkin, text: Calls come late}
 """
@@ -50,11 +50,11 @@ def test_clean_map_has_no_warnings() -> None:
 
 
 def test_rule_codes_are_stable() -> None:
-    assert [r.code for r in RULES] == ["CX001", "CX002", "CX003", "CX004", "CX005", "CX006", "CX007"]
+    assert [r.code for r in RULES] == ["CX001", "CX002", "CX003", "CX004", "CX005", "CX006", "CX007", "CX008"]
 
 
 def test_cx001_moment_of_truth_without_verification() -> None:
-    text = CLEAN.replace("  - {id: v3, text: Check-in on time, milestone: m30, target: 0.95}\n", "")
+    text = CLEAN.replace("  - {id: v3, text: Check-in on time, milestone: m30, measure: on_time, target: 0.95}\n", "")
     assert warnings(text) == [
         "m.yaml:20:62: warning CX001: step 'checkin' is a moment of truth with no verification activity; "
         "add one under `verifications` (with step, touchpoint or milestone) so you know it is handled as intended"
@@ -96,6 +96,22 @@ def test_cx005_cx006_purchase_at_either_end() -> None:
 
 def test_cx007_stage_without_moment_of_truth() -> None:
     text = CLEAN.replace("purchase: true, moment_of_truth: true,", "purchase: true,").replace(
-        "  - {id: v2, text: Orders fast, touchpoint: order, target: 0.9}\n", ""
+        "  - {id: v2, text: Orders fast, touchpoint: order, measure: reached, target: 0.9}\n", ""
     )
     assert warnings(text) == ["m.yaml:13:9: warning CX007: stage 'buy' has no moment of truth"]
+
+
+def test_cx008_verification_without_a_measure() -> None:
+    """Still valid (the figure defaults to today's), but lint asks which figure it is."""
+    text = CLEAN.replace("step: browse, measure: satisfied,", "step: browse,")
+    assert warnings(text) == [
+        "m.yaml:26:10: warning CX008: verification 'v1' has no measure; add measure: reached, on_time, satisfied "
+        "or outcome so the figure says what it counts"
+    ]
+    by_hand = CLEAN.replace("  - {id: v2,", "  - {id: v4, text: Someone looks, target: 1}\n  - {id: v2,")
+    assert warnings(by_hand) == [
+        "m.yaml:27:10: warning CX008: verification 'v4' has no measure; add measure: manual (checked by hand) "
+        "or outcome (accounts with the map's outcome)"
+    ]
+    assert warnings(by_hand.replace("text: Someone looks,", "text: Someone looks, measure: manual,")) == []
+    assert warnings(text, frozenset({"CX008"})) == []

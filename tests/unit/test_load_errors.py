@@ -141,3 +141,23 @@ def test_references_everywhere_are_checked() -> None:
         "m.yaml:14:40: error: idea 'i1' names step 'kickof', which is not defined; did you mean 'kickoff'?",
         "m.yaml:15:24: error: problem area 1 names step 'nope', which is not defined",
     ]
+
+
+def test_a_measure_needs_what_it_counts() -> None:
+    """on_time needs a milestone, reached and satisfied a step or a touchpoint; outcome and manual nothing."""
+    text = GOOD + (
+        "verifications:\n"
+        "  - {id: v, text: On time, step: kickoff, measure: on_time, target: 0.9}\n"
+        "  - {id: w, text: Felt, measure: satisfied, target: 0.9}\n"
+        "  - {id: x, text: Renewed, measure: outcome, target: 0.9}\n"
+        "  - {id: y, text: By hand, measure: manual, target: 1}\n"
+        "  - {id: z, text: Typo, step: kickoff, measure: ontime, target: 0.9}\n"
+    )
+    assert errors(text) == [
+        "m.yaml:14:52: error: verification 'v' measures on_time, which needs a milestone; add one or choose "
+        "another measure",
+        "m.yaml:15:34: error: verification 'w' measures satisfied, which needs a step or a touchpoint; add one or "
+        "choose another measure",
+        "m.yaml:18:49: error: verification 'z': 'measure' is 'ontime'; it must be one of: reached, on_time, "
+        "satisfied, outcome or manual",
+    ]

@@ -65,6 +65,9 @@ verifications:
   - {id: demo-good, text: Demos feel good, step: sees-demo, target: 0.5}
   - {id: checkin-felt, text: Check-ins feel good, touchpoint: checkin, target: 0.9}
   - {id: by-hand, text: Someone looks at it, target: 1.0}
+  - {id: demo-reached, text: Accounts see a demo, step: sees-demo, measure: reached, target: 0.8}
+  - {id: website-reached, text: Accounts visit the website, touchpoint: website, measure: reached, target: 0.5}
+  - {id: checked-in, text: Accounts check in, measure: outcome, target: 0.5}
 """
 
 # Demo scores (window: the 90 days before the as-of moment): A1 C1 8, C2 6 and 9 (mean 7.5): worst 7.5,

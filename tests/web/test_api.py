@@ -116,14 +116,14 @@ def test_accounts_are_the_services_answer(server: Server, viewer: httpx.Client) 
     response = viewer.get("/api/accounts")
     assert response.status_code == 200
     assert response.json() == plain(expected)
-    assert response.headers["X-Cxmap-As-Of"] == moment == "2026-07-27T00:00:00"
+    assert response.headers["X-Cxmap-As-Of"] == moment == "2026-07-27T00:00:00+00:00"
     assert fresh_at(response) <= datetime.now(fresh_at(response).tzinfo)
     assert set(response.json()[0]) >= {"account_id", "experience", "set_by", "contacts", "open_alerts", "policy"}
     assert viewer.get("/api/accounts", params={"worst": 5}).json() == plain(worst)
     assert viewer.get("/api/accounts", params={"policy": "mean"}).json() == plain(by_mean)
     dated = viewer.get("/api/accounts", params={"as_of": AS_OF})
     assert dated.json() == plain(earlier)
-    assert dated.headers["X-Cxmap-As-Of"] == earlier_moment == "2026-01-01T23:59:59.999999"
+    assert dated.headers["X-Cxmap-As-Of"] == earlier_moment == "2026-01-01T23:59:59.999999+00:00"
     assert "X-Cxmap-Fresh-At" not in dated.headers  # computed for the request, not from the snapshot
 
 
@@ -192,7 +192,7 @@ def test_gate_is_the_services_answer(server: Server, viewer: httpx.Client) -> No
         assert response.json() == body, (customer_id, action)
     default = viewer.get(f"/api/gate/{contacts[0]}")
     assert default.json() == expected[(contacts[0], "review")]
-    assert default.headers["X-Cxmap-As-Of"] == "2026-07-27T00:00:00"
+    assert default.headers["X-Cxmap-As-Of"] == "2026-07-27T00:00:00+00:00"
     assert "X-Cxmap-Fresh-At" in default.headers
 
 
@@ -255,7 +255,7 @@ def test_milestones_and_verify_are_the_services_answer(server: Server, viewer: h
     assert response.json() == overdue
     assert overdue
     assert {m["status"] for m in overdue} == {"overdue"}
-    assert response.headers["X-Cxmap-As-Of"] == "2026-01-01T23:59:59.999999"
+    assert response.headers["X-Cxmap-As-Of"] == "2026-01-01T23:59:59.999999+00:00"
     assert viewer.get("/api/milestones", params=query).json() == every
     assert viewer.get("/api/verify", params=query).json() == checks
     assert set(checks[0]) >= {"verification", "kind", "measured", "target", "passed", "failing_accounts"}
@@ -415,7 +415,7 @@ def test_the_snapshot_follows_a_load(loadable: tuple[httpx.Client, Path]) -> Non
     bad = {"customer_id": someone, "timestamp": "2026-07-30T12:00:00Z", "touchpoint": "Support ticket", "score": 1}
     assert admin.post("/api/events", json=bad).json()["loaded"] == 1
     after = admin.get("/api/accounts/A-00002")
-    assert after.headers["X-Cxmap-As-Of"] == "2026-07-30T12:00:00"
+    assert after.headers["X-Cxmap-As-Of"] == "2026-07-30T12:00:00+00:00"
     assert fresh_at(after) > fresh_at(before)
     with context(root) as ctx:
         expected = plain(service.account(ctx, "A-00002"))

@@ -2,12 +2,14 @@
 
 `--as-of DATE` is the end of that day in the workspace's time zone; without it, the latest event in the
 workspace. Windows are elapsed time (DECISIONS.md): "the last 90 days" is as_of - 90 days < t <= as_of.
+`resolve_as_of` is the one place the moment is worked out; every command, page and API answer shows it
+from the `AsOf` it returns (`day`, or `iso()`), never from the UTC instant, whose date can be the day before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,28 +25,35 @@ from cxmap.settings import Settings
 @dataclass(frozen=True)
 class AsOf:
     instant: datetime  # naive UTC: events at or before it count
-    day: date  # the calendar date in the workspace's zone
+    day: date  # the calendar date of `instant` in the workspace's zone: the date every face shows
+    zone: str  # the workspace's time zone (IANA name)
 
     def days_ago(self, days: int) -> datetime:
         return self.instant - timedelta(days=days)
 
     def iso(self) -> str:
-        return self.instant.isoformat()
+        """The instant in the workspace's zone with its offset (the JSON `as_of` and `X-Cxmap-As-Of`): exact,
+        and its date is `day`, so no reader of the answer can take the UTC date for the as-of day."""
+        return self.instant.replace(tzinfo=UTC).astimezone(ZoneInfo(self.zone)).isoformat()
 
 
-def resolve_as_of(con: Any, settings: Settings, as_of: date | None) -> AsOf:
-    """The moment answers are given for."""
+def resolve_as_of(con: Any, settings: Settings, as_of: date | AsOf | None) -> AsOf:
+    """The moment answers are given for. An `AsOf` already resolved (once per request) is kept as it is, so
+    every part of a request answers as of the same moment even if a load commits meanwhile."""
+    if isinstance(as_of, AsOf):
+        return as_of
     zone = ZoneInfo(settings.timezone)
     if as_of is not None:
-        end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), zone)
-        instant = end.astimezone(ZoneInfo("UTC")).replace(tzinfo=None) - timedelta(microseconds=1)
-        return AsOf(instant, as_of)
-    latest = con.table("events").timestamp.max().execute()
-    if latest is None or (isinstance(latest, float)):
-        raise CxmapError("the workspace has no events yet; load some with `cxmap ingest`")
-    latest = latest.to_pydatetime() if hasattr(latest, "to_pydatetime") else latest
-    local = latest.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    return AsOf(latest, local.date())
+        end = datetime.combine(as_of + timedelta(days=1), time(), zone)
+        instant = end.astimezone(UTC).replace(tzinfo=None) - timedelta(microseconds=1)
+    else:
+        latest = con.table("events").timestamp.max().execute()
+        if latest is None or (isinstance(latest, float)):
+            raise CxmapError("the workspace has no events yet; load some with `cxmap ingest`")
+        latest = latest.to_pydatetime() if hasattr(latest, "to_pydatetime") else latest
+        instant = latest.astimezone(UTC).replace(tzinfo=None) if latest.tzinfo else latest
+    day = instant.replace(tzinfo=UTC).astimezone(zone).date()
+    return AsOf(instant, day, settings.timezone)
 
 
 def events_as_of(con: Any, the_map: Map | None, settings: Settings, as_of: AsOf) -> Prepared:

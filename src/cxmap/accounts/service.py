@@ -49,7 +49,9 @@ class Context:
     map: Map | None
 
 
-def context(workspace: Workspace | str | Path, as_of: date | None = None, map_id: str | None = None) -> Context:
+def context(workspace: Workspace | str | Path, as_of: date | AsOf | None = None, map_id: str | None = None) -> Context:
+    """Everything an answer needs, as of `as_of`: a day, the moment a request already resolved, or (None) the
+    latest event."""
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(Path(workspace))
     con = connect(ws)
     moment = resolve_as_of(con, ws.settings, as_of)
@@ -65,7 +67,8 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 def accounts(
     ctx: Context, worst: int | None = None, policy: str | None = None, only: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every account's experience (or only the account `only`), worst first (no current experience last)."""
+    """Every account's experience (or only the account `only`), worst first (no current experience last).
+    Each row says its `as_of`: the answer is a bare array, and a reader must see which day it is about."""
     chosen = policy or ctx.workspace.settings.accounts.policy
     if chosen not in POLICIES:
         raise UsageError(f"--policy: unknown policy '{chosen}'; use one of: {', '.join(POLICIES)}")
@@ -75,7 +78,8 @@ def accounts(
     ordered = table.order_by([table.experience.isnull(), table.experience, table.account_id])
     if worst:
         ordered = ordered.limit(worst)
-    return [_plain(r) for r in ordered.to_pyarrow().to_pylist()]
+    moment = ctx.as_of.iso()
+    return [{**_plain(r), "as_of": moment} for r in ordered.to_pyarrow().to_pylist()]
 
 
 def _timeline(ctx: Context, customers: list[str], limit: int | None = None) -> list[dict[str, Any]]:
@@ -112,8 +116,7 @@ def account(ctx: Context, account_id: str, gate_action: str | None = "review") -
         progress = map_progress(ctx.con, ctx.map, ctx.workspace.settings, ctx.as_of, account_id=account_id)
         planned = {"map": ctx.map.id, "milestones": mine, "progress": progress}
     return {
-        **found[0],
-        "as_of": ctx.as_of.iso(),
+        **found[0],  # with its as_of
         "contacts": contacts,
         "alerts": alerts,
         **planned,

@@ -22,6 +22,11 @@ def _ctx(workspace: Path, as_of: str | None, map_id: str | None = None, engine: 
     return context(open_workspace(workspace).using(engine), _day(as_of, "--as-of"), map_id)
 
 
+def _total(rows: list[Any], noun: str, ctx: Any) -> str:
+    """A list's last line: how many, and the day they are as of (the list alone does not say it)."""
+    return f"{pluralise(len(rows), noun)} as of {ctx.as_of.day}"
+
+
 def _grade(value: float | None) -> str:
     return "  n/a " if value is None else f"{value:4.1f}/10"
 
@@ -38,7 +43,8 @@ def accounts_cmd(
     from cxmap.accounts.service import accounts
 
     with reporting(as_json):
-        rows = accounts(_ctx(workspace, as_of, engine=engine), worst, policy)
+        ctx = _ctx(workspace, as_of, engine=engine)
+        rows = accounts(ctx, worst, policy)
     if as_json:
         emit_json(rows)
         return
@@ -47,6 +53,7 @@ def accounts_cmd(
             f"{_grade(r['experience'])}  {r['account_id']}  {r['name'] or ''}  (set by {r['set_by'] or '-'}; "
             f"{pluralise(r['contacts'], 'contact')}, {pluralise(r['open_alerts'], 'open alert')})"
         )
+    echo(_total(rows, "account", ctx))
 
 
 def account_cmd(
@@ -61,13 +68,14 @@ def account_cmd(
     from cxmap.accounts.service import account
 
     with reporting(as_json):
-        info = account(_ctx(workspace, as_of, map_id, engine=engine), account_id)
+        ctx = _ctx(workspace, as_of, map_id, engine=engine)
+        info = account(ctx, account_id)
     if as_json:
         emit_json(info)
         return
     echo(
         f"{info['account_id']} {info['name'] or ''}: {_grade(info['experience'])} (policy {info['policy']}, "
-        f"set by {info['set_by'] or '-'}), as of {info['as_of'][:10]}"
+        f"set by {info['set_by'] or '-'}), as of {ctx.as_of.day}"
     )
     for c in info["contacts"]:
         allowed = c.get("gate", {}).get("allowed")
@@ -78,11 +86,11 @@ def account_cmd(
     for a in info["alerts"]:
         echo(
             f"  open alert: {a['customer_id']} {a['emotion']:.1f}/10 at {a['touchpoint']} on {a['at'][:10]}, "
-            f"{a['days_open']} days{' (overdue)' if a['overdue'] else ''}"
+            f"{pluralise(a['days_open'], 'day')}{' (overdue)' if a['overdue'] else ''}"
         )
     for m in info.get("milestones", []):
         echo(f"  milestone {m['milestone']}: {m['status']} (due {m['due']})")
-    echo(f"  {len(info['events'])} events; add --json for the timeline")
+    echo(f"  {pluralise(len(info['events']), 'event')}; add --json for the timeline")
 
 
 def customer_cmd(
@@ -97,13 +105,14 @@ def customer_cmd(
     from cxmap.accounts.service import customer
 
     with reporting(as_json):
-        info = customer(_ctx(workspace, as_of, map_id, engine=engine), customer_id)
+        ctx = _ctx(workspace, as_of, map_id, engine=engine)
+        info = customer(ctx, customer_id)
     if as_json:
         emit_json(info)
         return
     echo(
         f"{info['customer_id']} (account {info['account_id'] or '-'}, {info['role'] or 'no role'}): "
-        f"{_grade(info['experience'])} as of {info['as_of'][:10]}"
+        f"{_grade(info['experience'])} as of {ctx.as_of.day}"
     )
     for e in info["events"]:
         emotion = f"{e['emotion']:4.1f}" if e["emotion"] is not None else "   -"
@@ -148,7 +157,8 @@ def alerts_cmd(
     from cxmap.accounts.service import alerts
 
     with reporting(as_json):
-        rows = alerts(_ctx(workspace, as_of, engine=engine))
+        ctx = _ctx(workspace, as_of, engine=engine)
+        rows = alerts(ctx)
     if as_json:
         emit_json(rows)
         return
@@ -158,7 +168,7 @@ def alerts_cmd(
             f"{a['emotion']:.1f}/10 at {a['touchpoint']} on {a['at'][:10]}, "
             f"{pluralise(a['days_open'], 'day')} without recovery"
         )
-    echo(f"{len(rows)} open alerts")
+    echo(_total(rows, "open alert", ctx))
 
 
 def milestones_cmd(
@@ -173,14 +183,15 @@ def milestones_cmd(
     from cxmap.accounts.service import milestone_list
 
     with reporting(as_json):
-        rows = milestone_list(_ctx(workspace, as_of, map_id, engine=engine), status)
+        ctx = _ctx(workspace, as_of, map_id, engine=engine)
+        rows = milestone_list(ctx, status)
     if as_json:
         emit_json(rows)
         return
     for m in rows:
         done = f", done {m['done_at'][:10]}" if m["done_at"] else ""
         echo(f"{m['status']:<9} {m['account_id']}  {m['milestone']} ({m['touchpoint']}) due {m['due']}{done}")
-    echo(f"{len(rows)} milestones")
+    echo(_total(rows, "milestone", ctx))
 
 
 def verify_cmd(
@@ -193,19 +204,19 @@ def verify_cmd(
 ) -> None:
     """Every verification of the map measured on the data, against its target (exit 0 unless --fail-under)."""
     from cxmap.accounts.service import verification_list
+    from cxmap.accounts.verify_words import sentence
 
     with reporting(as_json):
-        rows = verification_list(_ctx(workspace, as_of, map_id, engine=engine))
+        ctx = _ctx(workspace, as_of, map_id, engine=engine)
+        rows = verification_list(ctx)
     if as_json:
         emit_json(rows)
     else:
+        assert ctx.map is not None  # verification_list refuses a context without one
         for v in rows:
             verdict = {True: "pass", False: "FAIL", None: "n/a "}[v["passed"]]
-            measured = "not measured" if v["measured"] is None else f"{v['measured']:.0%}"
-            echo(
-                f"{verdict}  {v['verification']}: {measured} against {v['target']:.0%} ({v['text']}; "
-                f"{len(v['failing_accounts'])} accounts failing)"
-            )
+            said = sentence(v, ctx.map, ctx.workspace.settings)
+            echo(f"{verdict}  {v['verification']}: {said}; target {v['target']:.0%} ({v['text']})")
     if fail_under and any(v["passed"] is False for v in rows):
         raise typer.Exit(1)
 

@@ -1,4 +1,6 @@
-"""Check the references between parts of a map: ids are unique, every id named is defined.
+"""Check the references between parts of a map: ids are unique, every id named is defined, and every
+verification names what its measure needs (`on_time` a milestone; `reached` and `satisfied` a step or a
+touchpoint).
 
 Runs on the raw YAML tree (tolerating wrong shapes, which validation reports), so that a user sees shape
 and reference problems in one run.
@@ -11,6 +13,7 @@ from typing import Any
 
 from cxmap.errors import Problem
 from cxmap.model.raw import Loc, RawDoc
+from cxmap.model.schema import unmet_need
 from cxmap.model.validate import did_you_mean
 
 # (collection, noun) pairs whose items carry an id that must be unique.
@@ -107,6 +110,12 @@ def check_references(doc: RawDoc) -> list[Problem]:
         check_ref(owner, (*loc, "milestone"), "milestone", item.get("milestone"), milestones)
         check_ref(owner, (*loc, "step"), "step", item.get("step"), steps)
         check_ref(owner, (*loc, "touchpoint"), "touchpoint", item.get("touchpoint"), touchpoints)
+        wanted = unmet_need(item.get("measure"), item)
+        if wanted:
+            report(
+                (*loc, "measure"),
+                f"{owner} measures {item['measure']}, which needs {wanted}; add one or choose another measure",
+            )
     for collection, noun in (("problem_areas", "problem area"), ("purple_cows", "purple cow")):
         for loc, item in _items(doc, (collection,)):
             check_ref(f"{noun} {int(loc[-1]) + 1}", (*loc, "step"), "step", item.get("step"), steps)

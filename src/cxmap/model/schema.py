@@ -24,6 +24,24 @@ Owner = Literal["us", "partner", "third-party", "competitor"]
 ClueKind = Literal["tangible", "mechanic", "humanic"]
 MapKind = Literal["current", "ideal", "future"]
 IdeaStatus = Literal["proposed", "planned", "funded", "in-progress", "done", "dropped"]
+VerificationMeasure = Literal["reached", "on_time", "satisfied", "outcome", "manual"]
+# What each measure needs the verification to name (any one of them); checked, located, by model.resolve.
+MEASURE_NEEDS: dict[str, tuple[str, ...]] = {
+    "reached": ("step", "touchpoint"),
+    "on_time": ("milestone",),
+    "satisfied": ("step", "touchpoint"),
+    "outcome": (),
+    "manual": (),
+}
+
+
+def unmet_need(measure: str | None, named: dict[str, Any]) -> str | None:
+    """What the verification must name for its measure ("a milestone", "a step or a touchpoint") when it
+    names none of it (`named`: its keys and values), else None."""
+    needs = MEASURE_NEEDS.get(str(measure), ())
+    if not needs or any(named.get(key) for key in needs):
+        return None
+    return " or ".join(f"a {key}" for key in needs)
 
 
 class Part(BaseModel):
@@ -143,7 +161,24 @@ class Verification(Part):
     milestone: Id | None = Field(None, description="Milestone id this verification measures.")
     step: Id | None = Field(None, description="Step id (a moment of truth) this verification checks.")
     touchpoint: Id | None = Field(None, description="Touchpoint id this verification checks.")
+    measure: VerificationMeasure | None = Field(
+        None,
+        description="What the figure counts: reached (share of accounts that had the step's or the touchpoint's "
+        "touchpoints), on_time (accounts due that did the milestone by its date), satisfied (accounts scored "
+        "there whose worst contact is at or above good), outcome (accounts with the map's outcome event) or "
+        "manual (checked by hand). Without it: on_time with a milestone, satisfied with a step or touchpoint, "
+        "else manual.",
+        examples=["on_time"],
+    )
     target: float = Field(ge=0, le=1, description="Share that must pass, 0-1.", examples=[0.95])
+
+    def effective_measure(self) -> VerificationMeasure:
+        """The measure as written, else the one today's maps imply (see `measure`)."""
+        if self.measure:
+            return self.measure
+        if self.milestone:
+            return "on_time"
+        return "satisfied" if self.step or self.touchpoint else "manual"
 
 
 class Note(Part):
@@ -158,6 +193,23 @@ class Idea(Part):
     status: IdeaStatus = Field("proposed", description="Where the idea is on the roadmap.")
     owner: str | None = Field(None, description="Who drives it.")
     notes: str | None = Field(None, description="Details.")
+
+
+class Measure(Part):
+    """The question the map is measured against: which touchpoint is the outcome, and its opposite."""
+
+    outcome: Id | None = Field(
+        None,
+        description="Touchpoint id whose occurrence is the outcome (a map touchpoint, or the id of a raw name "
+        "in the data: its name in lower case with '-' for other characters).",
+        examples=["renewal"],
+    )
+    outcome_negative: Id | None = Field(
+        None,
+        description="Touchpoint id that is the outcome's opposite; customers with neither are undecided and "
+        "left out of outcome rates.",
+        examples=["churn-notice"],
+    )
 
 
 class MapFile(Part):
@@ -176,6 +228,12 @@ class MapFile(Part):
     version: int | None = Field(None, ge=1, description="Maps are re-drawn; bump this each time.")
     persona: Persona | None = Field(None, description="Who the map is drawn for.")
     outcome: str | None = Field(None, description="What the customer is trying to achieve.")
+    measure: Measure | None = Field(
+        None,
+        description="How the map is measured: the outcome every analysis, report and web page uses unless a "
+        "run names another.",
+        examples=[{"outcome": "renewal", "outcome_negative": "churn-notice"}],
+    )
     stakeholders: list[Stakeholder] = Field(
         default_factory=list, description="Everyone who influences the experience, in rings of influence."
     )

@@ -84,12 +84,22 @@ def _facts(m: Map, steps: dict[str, StepRef]) -> list[tuple[str, str]]:
     return facts
 
 
+# What a verification's figure counts (`cxmap verify` measures it so), for the map's verifications card.
+MEASURE_WORDS = {
+    "reached": "Share of accounts that had it",
+    "on_time": "Share of accounts due that had it on time",
+    "satisfied": "Share of accounts scored there that were satisfied",
+    "outcome": "Share of accounts with the map's outcome",
+    "manual": "Checked by hand",
+}
+
+
 def _checks(m: Map, steps: dict[str, StepRef]) -> list[dict[str, str]]:
-    """Verifications with what each one checks, in words."""
+    """Verifications with what each one checks and counts, in words."""
     milestones = {ms.id: ms for ms in m.milestones}
     rows = []
     for v in m.verifications:
-        what = []
+        what = [MEASURE_WORDS[v.effective_measure()]]
         if v.milestone:
             ms = milestones.get(v.milestone)
             what.append(f"Milestone: {ms.text or ms.id}" if ms else f"Milestone: {v.milestone}")

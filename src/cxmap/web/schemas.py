@@ -4,13 +4,23 @@ are added over time, never renamed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+
+AsOfText = Annotated[
+    str,
+    Field(
+        description="The moment the answer is as of, in the workspace's time zone with its offset (ISO 8601); "
+        "its date is the as-of day. The same as the X-Cxmap-As-Of header.",
+        examples=["2025-03-11T00:30:00+01:00"],
+    ),
+]
 
 
 class ErrorDetail(Body):
@@ -52,6 +62,7 @@ class AccountRow(Body):
     scored_contacts: int
     open_alerts: int
     policy: str = Field(examples=["worst"])
+    as_of: AsOfText
 
 
 class Alert(Body):
@@ -75,7 +86,7 @@ class GateAnswer(Body):
     allowed: bool
     reasons: list[str] = Field(description="Every reason it was refused, naming the contact, score and date.")
     experience: float | None
-    as_of: str
+    as_of: AsOfText
 
 
 class Contact(Body):
@@ -124,7 +135,7 @@ class AccountDetail(Body):
     scored_contacts: int
     open_alerts: int
     policy: str
-    as_of: str
+    as_of: AsOfText
     alerts: list[Alert]
     map: str | None = Field(None, description="With `map`: the map, the account's milestones and progress.")
     milestones: list[Milestone] | None = None
@@ -145,7 +156,7 @@ class CustomerDetail(Body):
     role: str | None
     experience: float | None
     scored: int
-    as_of: str
+    as_of: AsOfText
     alerts: list[Alert]
     emotion_line: list[EmotionPoint]
     events: list[TimelineEvent]
@@ -155,13 +166,15 @@ class CustomerDetail(Body):
 
 class Verification(Body):
     verification: str
-    kind: str = Field(description="milestone, experience or manual.")
+    kind: str = Field(description="milestone (on_time), experience (satisfied), reach (reached), outcome or manual.")
+    measure: str = Field(description="What `measured` counts: reached, on_time, satisfied, outcome or manual.")
     text: str
-    measured: float | None
+    measured: float | None = Field(description="The share of `accounts` that passes; null when nothing counts.")
     target: float
     passed: bool | None
-    accounts: int
+    accounts: int = Field(description="The denominator: the accounts the measure counts (docs/accounts.md).")
     failing_accounts: list[str]
+    reason: str | None = Field(description="Why `measured` is null, in a sentence; null when it is measured.")
 
 
 class QuarantinedRow(Body):
@@ -170,6 +183,14 @@ class QuarantinedRow(Body):
     line: int | None = Field(description="For POST /api/events: the event's position in the batch (from 1).")
     reason: str
     raw: str | None
+
+
+class LoadWarning(Body):
+    """A key that looks like a score or a comment but was kept as an attribute (see docs/data.md)."""
+
+    code: str = Field(examples=["unmapped_score"])
+    column: str = Field(examples=["CSAT (1-5)"])
+    message: str
 
 
 class LoadResult(Body):
@@ -184,6 +205,7 @@ class LoadResult(Body):
     quarantined: int
     replaced: int
     comments_scored: int
+    warnings: list[LoadWarning] = Field(default_factory=list)
     quarantine: list[QuarantinedRow] = Field(default_factory=list)
 
 

@@ -147,7 +147,7 @@ def _iso(value: Any) -> Any:
 class Snapshot:
     """Everything the fast path answers from, for one store version at the default as-of."""
 
-    as_of: AsOf
+    as_of: AsOf  # `service.context`'s resolve_as_of: the moment a direct computation would answer for
     settings: Settings
     names: dict[str, str]  # touchpoint id -> name
     accounts: list[dict[str, Any]]  # the `accounts` answer
@@ -192,8 +192,7 @@ class Snapshot:
         events["touchpoint_name"] = [self.names.get(t, t) for t in events["touchpoint"]]
         keys = list(events)
         return {
-            **found,
-            "as_of": self.as_of.iso(),
+            **found,  # the `accounts` row, with its as_of: this snapshot's one resolve_as_of
             "contacts": contacts,
             "alerts": self.account_alerts.get(account_id, []),
             "events": [dict(zip(keys, row, strict=True)) for row in zip(*events.values(), strict=True)],

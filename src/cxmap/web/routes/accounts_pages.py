@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from cxmap.accounts import service
+from cxmap.accounts.base import AsOf, resolve_as_of
 from cxmap.accounts.milestones import milestones
 from cxmap.accounts.progress import progress_table
 from cxmap.errors import CxmapError
@@ -40,12 +41,23 @@ def _no_events(state: AppState) -> None:
         raise CxmapError("no events in this workspace yet: load some with `cxmap ingest`, then accounts show here")
 
 
-def all_accounts(state: AppState, as_of: date | None) -> tuple[list[dict[str, Any]], str]:
-    """Every account, worst first, and the as-of day."""
+def request_as_of(state: AppState, day: date | None) -> AsOf:
+    """The request's as-of, resolved once (per store version) and passed to every answer the page shows, so
+    that they are all as of the same moment and the page says its day (`AsOf.day`), never a UTC date."""
 
-    def compute() -> tuple[list[dict[str, Any]], str]:
+    def compute() -> AsOf:
+        with measure.engine(state) as con:
+            return resolve_as_of(con, state.workspace.settings, day)
+
+    return state.cached(("as-of", day), compute)[0]
+
+
+def all_accounts(state: AppState, as_of: AsOf) -> list[dict[str, Any]]:
+    """Every account, worst first."""
+
+    def compute() -> list[dict[str, Any]]:
         with session(state, as_of, None) as ctx:
-            return service.accounts(ctx), ctx.as_of.day.isoformat()
+            return service.accounts(ctx)
 
     return state.cached(("accounts", as_of), compute)[0]
 
@@ -59,7 +71,7 @@ def _default_map(state: AppState, wanted: str | None) -> Map | None:
 
 
 @contextmanager
-def session(state: AppState, as_of: date | None, the_map: Map | None) -> Iterator[service.Context]:
+def session(state: AppState, as_of: AsOf, the_map: Map | None) -> Iterator[service.Context]:
     """A service context, its connection closed afterwards (an open reader would block a load here)."""
     ctx = service.context(state.workspace, as_of, the_map.id if the_map else None)
     try:
@@ -68,19 +80,19 @@ def session(state: AppState, as_of: date | None, the_map: Map | None) -> Iterato
         ctx.con.disconnect()
 
 
-def _account(state: AppState, as_of: date | None, the_map: Map | None, account_id: str) -> dict[str, Any]:
+def _account(state: AppState, as_of: AsOf, the_map: Map | None, account_id: str) -> dict[str, Any]:
     """The service's account answer, its events named by the map's touchpoints; without the per-account
     plan (the page takes milestones and progress from the all-accounts answers of `_plan`, computed once)."""
     with session(state, as_of, the_map) as ctx:
         return service.account(replace(ctx, map=None), account_id)
 
 
-def _customer(state: AppState, as_of: date | None, the_map: Map | None, customer_id: str) -> dict[str, Any]:
+def _customer(state: AppState, as_of: AsOf, the_map: Map | None, customer_id: str) -> dict[str, Any]:
     with session(state, as_of, the_map) as ctx:
         return service.customer(replace(ctx, map=None), customer_id)
 
 
-def _plan(state: AppState, as_of: date | None, the_map: Map) -> dict[str, dict[str, Any]]:
+def _plan(state: AppState, as_of: AsOf, the_map: Map) -> dict[str, dict[str, Any]]:
     """Per account: its milestones with status, and its progress on the map (last step, next milestone)."""
 
     def compute() -> dict[str, dict[str, Any]]:
@@ -116,7 +128,8 @@ def accounts_page(
     """Every account worst first, filtered by segment, owner and experience band."""
     state = _state(request)
     day = measure.day(as_of, "as_of")
-    rows, as_of_day = all_accounts(state, day) if measure.has_events(state) else ([], "")
+    moment = request_as_of(state, day) if measure.has_events(state) else None
+    rows = all_accounts(state, moment) if moment else []
     chosen = [r for r in rows if (not segment or r["segment"] == segment) and (not owner or r["owner"] == owner)]
     bands = Counter(tone(r["experience"]) for r in chosen)
     if band:
@@ -140,7 +153,7 @@ def accounts_page(
         segments=sorted({str(r["segment"]) for r in rows if r["segment"]}),
         owners=sorted({str(r["owner"]) for r in rows if r["owner"]}),
         filters=filters,
-        as_of_day=as_of_day,
+        as_of_day=moment.day.isoformat() if moment else "",
         no_events=not measure.has_events(state),
         link=lambda **change: "/accounts" + _query(**(filters | change)),
         tone=tone,
@@ -159,10 +172,11 @@ def account_page(
     state = _state(request)
     day = measure.day(as_of, "as_of")
     _no_events(state)
+    moment = request_as_of(state, day)
     the_map = _default_map(state, map_id)
-    key = ("account", account_id, day, the_map.model_dump_json() if the_map else None)  # an edited map: new answers
-    data = state.cached(key, lambda: _account(state, day, the_map, account_id))[0]
-    plan = _plan(state, day, the_map).get(account_id, {}) if the_map and the_map.milestones else {}
+    key = ("account", account_id, moment, the_map.model_dump_json() if the_map else None)  # an edited map: new answers
+    data = state.cached(key, lambda: _account(state, moment, the_map, account_id))[0]
+    plan = _plan(state, moment, the_map).get(account_id, {}) if the_map and the_map.milestones else {}
     contacts = data["contacts"]
     colours = {c["customer_id"]: SERIES_COLOURS[i % len(SERIES_COLOURS)] for i, c in enumerate(contacts)}
     series = [Series(c["customer_id"], [], colours[c["customer_id"]]) for c in contacts]
@@ -194,6 +208,7 @@ def account_page(
         touchpoint_names={t.id: t.name for t in the_map.touchpoints} if the_map else {},
         on_map=on_map,
         as_of=as_of or "",
+        as_of_day=moment.day.isoformat(),
         tone=tone,
     )
 
@@ -206,15 +221,16 @@ def customer_page(
     state = _state(request)
     day = measure.day(as_of, "as_of")
     _no_events(state)
+    moment = request_as_of(state, day)
     the_map = _default_map(state, map_id)
-    key = ("customer", customer_id, day, the_map.model_dump_json() if the_map else None)  # an edited map: new answers
-    data = state.cached(key, lambda: _customer(state, day, the_map, customer_id))[0]
+    key = ("customer", customer_id, moment, the_map.model_dump_json() if the_map else None)  # an edited map: new key
+    data = state.cached(key, lambda: _customer(state, moment, the_map, customer_id))[0]
     points = [
         (_when(e["at"]), float(e["emotion"]), e["touchpoint_name"]) for e in data["events"] if e["emotion"] is not None
     ]
     account = None
     if data["account_id"]:
-        rows, _ = all_accounts(state, day)
+        rows = all_accounts(state, moment)
         account = next((r for r in rows if r["account_id"] == data["account_id"]), None)
     scored = [p[1] for p in points]
     return page(
@@ -230,5 +246,6 @@ def customer_page(
         month=lambda at: month_label(_when(at).date()),
         mean=sum(scored) / len(scored) if scored else None,
         as_of=as_of or "",
+        as_of_day=moment.day.isoformat(),
         tone=tone,
     )

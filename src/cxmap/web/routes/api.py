@@ -371,8 +371,9 @@ def get_quarantine(
     "and quarantine); admin only",
     description="The body is one event (a JSON object) or an array of them, loaded in one transaction. Events "
     "that cannot be read go to the quarantine with their position in the batch (from 1) as the line; "
-    "posting the same events again loads nothing. With `strict=true`, nothing is loaded if any event would "
-    "be quarantined (422).",
+    "posting the same events again loads nothing. `warnings` names keys that look like a score or a comment but "
+    "were kept as attributes. With `strict=true`, nothing is loaded if any event would be quarantined or any "
+    "such key was found (422).",
     dependencies=[Depends(allow("admin"))],
     openapi_extra={"requestBody": schemas.EVENTS_BODY},
     response_model=schemas.LoadResult,
@@ -381,7 +382,13 @@ async def post_events(
     request: Request,
     background: BackgroundTasks,
     scale: Annotated[str, Query(max_length=20, description=f"Scale of `score`: {', '.join(SCALES)}.")] = "0-10",
-    strict: Annotated[bool, Query(description="Load nothing if any event would be quarantined.")] = False,
+    strict: Annotated[
+        bool,
+        Query(
+            description="Load nothing if an event would be quarantined or a key looks like a score or comment kept "
+            "as an attribute."
+        ),
+    ] = False,
 ) -> Response:
     if scale not in SCALES:
         raise _invalid("scale", f"unknown scale '{scale}'; use one of: {', '.join(SCALES)}")
