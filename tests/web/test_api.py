@@ -22,7 +22,7 @@ from cxmap.workspace import open_workspace
 from tests.web.conftest import ROOT, Server
 from tests.web.throwaway import served_copy
 
-AS_OF = "2026-01-01"
+AS_OF = "2025-06-30"  # half a year before the data ends
 READS = [
     "/api/maps",
     "/api/maps/b2b-onboarding",
@@ -116,20 +116,21 @@ def test_accounts_are_the_services_answer(server: Server, viewer: httpx.Client) 
     response = viewer.get("/api/accounts")
     assert response.status_code == 200
     assert response.json() == plain(expected)
-    assert response.headers["X-Cxmap-As-Of"] == moment == "2026-07-27T00:00:00+00:00"
+    assert response.headers["X-Cxmap-As-Of"] == moment == "2025-12-31T19:46:45+00:00"
     assert fresh_at(response) <= datetime.now(fresh_at(response).tzinfo)
     assert set(response.json()[0]) >= {"account_id", "experience", "set_by", "contacts", "open_alerts", "policy"}
     assert viewer.get("/api/accounts", params={"worst": 5}).json() == plain(worst)
     assert viewer.get("/api/accounts", params={"policy": "mean"}).json() == plain(by_mean)
     dated = viewer.get("/api/accounts", params={"as_of": AS_OF})
     assert dated.json() == plain(earlier)
-    assert dated.headers["X-Cxmap-As-Of"] == earlier_moment == "2026-01-01T23:59:59.999999+00:00"
+    assert dated.headers["X-Cxmap-As-Of"] == earlier_moment == "2025-06-30T23:59:59.999999+00:00"
     assert "X-Cxmap-Fresh-At" not in dated.headers  # computed for the request, not from the snapshot
 
 
 def test_account_is_the_services_answer(server: Server, viewer: httpx.Client) -> None:
     with context(server.workspace) as ctx:
-        ids = [*[a["account_id"] for a in service.accounts(ctx)][:3], "A-00002", "A-00100"]
+        alerted = service.alerts(ctx)[0]["account_id"]
+        ids = [*[a["account_id"] for a in service.accounts(ctx)][:3], "A-00002", "A-00100", alerted]
         expected = {i: plain(service.account(ctx, i)) for i in ids}
     for account_id, body in expected.items():
         response = viewer.get(f"/api/accounts/{account_id}")
@@ -141,9 +142,9 @@ def test_account_is_the_services_answer(server: Server, viewer: httpx.Client) ->
         assert "X-Cxmap-Fresh-At" in response.headers
         schemas.AccountDetail.model_validate(got)
     worst = expected[ids[0]]
-    assert worst["experience"] == 0.0
-    assert worst["alerts"]
-    assert not worst["contacts"][0]["gate"]["allowed"]
+    assert worst["experience"] == 4.0
+    assert expected[alerted]["alerts"]
+    assert not any(c["gate"]["allowed"] for c in expected[alerted]["contacts"])  # an open alert refuses asks
     assert set(worst["events"][0]) >= {"customer_id", "at", "touchpoint", "touchpoint_name", "emotion", "comment"}
 
 
@@ -192,7 +193,7 @@ def test_gate_is_the_services_answer(server: Server, viewer: httpx.Client) -> No
         assert response.json() == body, (customer_id, action)
     default = viewer.get(f"/api/gate/{contacts[0]}")
     assert default.json() == expected[(contacts[0], "review")]
-    assert default.headers["X-Cxmap-As-Of"] == "2026-07-27T00:00:00+00:00"
+    assert default.headers["X-Cxmap-As-Of"] == "2025-12-31T19:46:45+00:00"
     assert "X-Cxmap-Fresh-At" in default.headers
 
 
@@ -226,7 +227,7 @@ def test_every_gating_answer_of_the_snapshot_is_the_services(server: Server) -> 
         for customer_id in some:
             for action in ws.settings.accounts.gates:
                 assert snap.gate(customer_id, action) == service.gate_answer(ctx, customer_id, action)
-    assert len(some) == 50
+    assert len(some) == 42
 
 
 def test_alerts_are_the_services_answer(server: Server, viewer: httpx.Client) -> None:
@@ -236,7 +237,11 @@ def test_alerts_are_the_services_answer(server: Server, viewer: httpx.Client) ->
         earlier = plain(service.alerts(ctx))
     response = viewer.get("/api/alerts")
     assert response.json() == now
-    assert [(a["customer_id"], a["days_open"], a["overdue"]) for a in now] == [("C-000171", 88, True)]
+    assert len(now) == 12  # the seed-21 book's open alerts at its end, oldest first
+    assert [(a["customer_id"], a["days_open"], a["overdue"]) for a in now][:2] == [
+        ("C-000204", 88, True),
+        ("C-000410", 87, True),
+    ]
     assert "X-Cxmap-Fresh-At" in response.headers
     dated = viewer.get("/api/alerts", params={"as_of": AS_OF})
     assert dated.json() == earlier
@@ -255,7 +260,7 @@ def test_milestones_and_verify_are_the_services_answer(server: Server, viewer: h
     assert response.json() == overdue
     assert overdue
     assert {m["status"] for m in overdue} == {"overdue"}
-    assert response.headers["X-Cxmap-As-Of"] == "2026-01-01T23:59:59.999999+00:00"
+    assert response.headers["X-Cxmap-As-Of"] == "2025-06-30T23:59:59.999999+00:00"
     assert viewer.get("/api/milestones", params=query).json() == every
     assert viewer.get("/api/verify", params=query).json() == checks
     assert set(checks[0]) >= {"verification", "kind", "measured", "target", "passed", "failing_accounts"}
