@@ -14,9 +14,7 @@ from cxmap.analytics.findings import Findings
 from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.summary import summary_lines
 from cxmap.engine import connect
-from cxmap.progress import Steps
-from cxmap.workspace import init_workspace
-from cxmap.workspace.ingest import Options, ingest
+from tests.analytics_fixtures import workspace_with
 
 
 def log() -> str:
@@ -36,10 +34,7 @@ def log() -> str:
 
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory: pytest.TempPathFactory) -> Findings:
-    root = tmp_path_factory.mktemp("evidence")
-    ws = init_workspace(root / "ws")
-    (root / "events.csv").write_text(log())
-    ingest(ws, [str(root / "events.csv")], Options(), Steps(None))
+    ws, _ = workspace_with(tmp_path_factory.mktemp("evidence"), log())
     return analyze(ws, Request(outcome="renewal"))
 
 
@@ -95,9 +90,7 @@ def test_a_purple_cow_quotes_only_delighted_customers(tmp_path: Path) -> None:
     rows += ["C6,2026-01-08,QBR,7,Call rescheduled to Thursday", "C7,2026-01-09,QBR,9,"]
     rows += [f"D{i},2026-01-0{i},Import job,1,Import broke again {i}" for i in range(1, 6)]
     rows += ["D6,2026-01-09,Import job,5,Import scheduled"]
-    ws = init_workspace(tmp_path / "ws")
-    (tmp_path / "e.csv").write_text("\n".join(rows) + "\n")
-    ingest(ws, [str(tmp_path / "e.csv")], Options(), Steps(None))
+    ws, _ = workspace_with(tmp_path, "\n".join(rows) + "\n")
     found = analyze(ws, Request(thresholds={"min_events": 5}))
     assert [p.touchpoint for p in found.purple_cows] == ["qbr"]
     assert [p.touchpoint for p in found.problem_areas] == ["import-job"]
@@ -114,9 +107,7 @@ def test_a_segment_split_shows_in_the_terminal_with_too_few_marked(tmp_path: Pat
     rows = ["customer_id,timestamp,touchpoint,score,channel"]
     rows += [f"P{i},2026-01-01,Kickoff call,8,phone" for i in range(1, 21)]
     rows += ["V1,2026-01-01,Kickoff call,2,video"]
-    ws = init_workspace(tmp_path / "ws")
-    (tmp_path / "e.csv").write_text("\n".join(rows) + "\n")
-    ingest(ws, [str(tmp_path / "e.csv")], Options(), Steps(None))
+    ws, _ = workspace_with(tmp_path, "\n".join(rows) + "\n")
     lines = summary_lines(analyze(ws, Request(segment="channel")))
     at = lines.index("Touchpoints by channel:")
     assert lines[at + 1 : at + 3] == [
