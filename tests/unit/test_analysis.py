@@ -100,20 +100,29 @@ def test_curve_against_the_designed_grades(findings: Findings) -> None:
     ]
 
 
-def test_hot_spot_with_its_interval(findings: Findings) -> None:
-    [spot] = findings.hot_spots
-    assert spot.touchpoint == "kickoff"
+def test_raw_leverage_with_its_interval(findings: Findings) -> None:
+    tested = {s.touchpoint: s for s in findings.hot_spot_candidates}
+    assert set(tested) == {"kickoff", "import", "qbr"}  # the outcome itself is not a candidate
+    spot = tested["kickoff"]
     assert (spot.customers_good, spot.customers_bad) == (20, 20)
     assert (spot.outcome_rate_good, spot.outcome_rate_bad) == (0.75, 0.25)
     assert spot.leverage == pytest.approx(0.5)
     _, lo, hi = newcombe([15], [20], [5], [20])
     assert spot.leverage_ci == pytest.approx([lo[0], hi[0]])
-    assert spot.score == pytest.approx(0.5 * 40 / 44)
     assert spot.moment_of_truth is True
-    tested = {s.touchpoint: s for s in findings.hot_spot_candidates}
-    assert set(tested) == {"kickoff", "import", "qbr"}  # the outcome itself is not a candidate
     assert (tested["import"].customers_good, tested["import"].customers_bad, tested["import"].leverage) == (0, 20, None)
-    assert findings.moments_of_truth_unconfirmed == ["import"]
+
+
+def test_no_hot_spot_when_the_data_cannot_hold_the_experience_elsewhere_fixed(findings: Findings) -> None:
+    # Updated when hot spots became decided on the adjusted leverage: every good kickoff here met nothing
+    # else, every bad one also had a 2/10 import, so no stratum of experience elsewhere holds both sides.
+    # The data cannot tell the kickoff's effect from the import's: a clear raw gap, not a hot spot.
+    kickoff = next(s for s in findings.hot_spot_candidates if s.touchpoint == "kickoff")
+    assert (kickoff.leverage_adjusted, kickoff.customers_adjusted, kickoff.evidence_adjusted) == (None, 0, "too_few")
+    assert (kickoff.significant, kickoff.moves_with_satisfaction) == (False, True)
+    assert findings.hot_spots == []
+    assert [s.touchpoint for s in findings.satisfaction_proxies] == ["kickoff"]
+    assert findings.moments_of_truth_unconfirmed == ["kickoff", "import"]
 
 
 def test_outcome_by_satisfaction_band(findings: Findings) -> None:

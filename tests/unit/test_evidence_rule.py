@@ -18,17 +18,21 @@ from tests.analytics_fixtures import workspace_with
 
 
 def log() -> str:
-    """Kickoff: 20 good (15 renew) against 20 bad (5 renew): a hot spot with 20 a side.
-    Callback: the 20 good-kickoff customers graded it 9, and one bad-kickoff customer who did not renew
-    (B20) graded it 1: 15 of 20 against 0 of 1.
+    """Everyone also had a welcome e-mail graded 6, so all share one stratum of experience elsewhere and the
+    adjusted comparisons equal the raw ones.
+    Kickoff: 20 good (15 renew) against 20 bad (5 renew): a hot spot with 20 a side.
+    Callback: 20 customers graded it 9 (15 renewed) and one graded it 1 and did not renew: 15 of 20 against
+    0 of 1.
     Survey: 20 customers graded it 9 and all renewed, 20 graded it 1 and none did: 100% against 0%."""
     rows = ["customer_id,timestamp,touchpoint,score"]
     for i in range(1, 21):
-        rows += [f"G{i},2026-01-01,Kickoff call,8", f"G{i},2026-01-02,Callback,9"]
-        rows += [f"G{i},2026-03-01,Renewal,"] if i <= 15 else []
+        rows += [f"G{i},2026-01-01,Kickoff call,8"] + ([f"G{i},2026-03-01,Renewal,"] if i <= 15 else [])
         rows += [f"B{i},2026-01-01,Kickoff call,2"] + ([f"B{i},2026-03-01,Renewal,"] if i <= 5 else [])
+        rows += [f"C{i},2026-01-02,Callback,9"] + ([f"C{i},2026-03-01,Renewal,"] if i <= 15 else [])
         rows += [f"S{i},2026-01-01,Survey,9", f"S{i},2026-03-01,Renewal,", f"T{i},2026-01-01,Survey,1"]
-    rows.append("B20,2026-01-02,Callback,1")
+    rows.append("C21,2026-01-02,Callback,1")
+    customers = [f"{p}{i}" for p in "GBCST" for i in range(1, 21)] + ["C21"]
+    rows += [f"{c},2025-12-20,Welcome email,6" for c in customers]
     return "\n".join(rows) + "\n"
 
 
@@ -67,7 +71,7 @@ def test_a_split_by_construction_is_flagged_and_not_ranked_first(findings: Findi
     survey = next(s for s in findings.hot_spot_candidates if s.touchpoint == "survey")
     assert (survey.outcome_rate_good, survey.outcome_rate_bad, survey.leverage) == (1.0, 0.0, 1.0)
     assert (survey.evidence, survey.significant) == ("separated", False)
-    # ranked by leverage x reach alone, the survey (1.0 x 40/80) would come before the kickoff (0.5 x 40/80)
+    # ranked by leverage x reach alone, the survey (1.0 x 40/101) would come before the kickoff (0.5 x 40/101)
     assert findings.hot_spot_candidates[0].touchpoint == "kickoff-call"
 
 

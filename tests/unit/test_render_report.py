@@ -89,8 +89,10 @@ def findings(with_map: bool = True, **changes: Any) -> Findings:
     kickoff = HotSpot(
         touchpoint="kickoff-call",
         name=f"Kickoff call {SCRIPT}",
-        leverage=0.47,
-        leverage_ci=[0.41, 0.53],
+        leverage=0.52,
+        leverage_ci=[0.46, 0.58],
+        leverage_adjusted=0.47,
+        leverage_adjusted_ci=[0.41, 0.53],
         outcome_rate_good=0.78,
         outcome_rate_bad=0.31,
         customers_good=904,
@@ -106,6 +108,8 @@ def findings(with_map: bool = True, **changes: Any) -> Findings:
         name="Quarterly review",
         leverage=0.02,
         leverage_ci=[-0.05, 0.09],
+        leverage_adjusted=0.02,
+        leverage_adjusted_ci=[-0.05, 0.09],
         outcome_rate_good=0.5,
         outcome_rate_bad=0.48,
         customers_good=400,
@@ -351,7 +355,7 @@ def test_hot_spot_row_shows_rates_difference_interval_and_customers(html: str) -
     tr = row(html, "hot-spot-kickoff-call")
     assert cell(tr, "good") == "78%"
     assert cell(tr, "bad") == "31%"
-    assert cell(tr, "leverage") == "+47 points +41 to +53 points"
+    assert cell(tr, "leverage") == "+47 points +41 to +53 points raw +52 points"
     assert cell(tr, "customers") == "904 / 300 1,204 customers"
     assert cell(tr, "reach") == "90%"
     assert 'style="width:78.0%"' in tr
@@ -361,7 +365,8 @@ def test_hot_spot_row_shows_rates_difference_interval_and_customers(html: str) -
 def test_headline_and_summary_come_first(html: str) -> None:
     headline = (
         f"The hottest spot is Kickoff call {ESCAPED}: renewal 78% after a good experience against 31% after a bad "
-        "one (+47 points, 95% interval +41 to +53 points; 1,204 customers: 904 good, 300 bad)"
+        "one; +47 points holding the experience elsewhere fixed (95% interval +41 to +53 points; raw +52 points; "
+        "1,204 customers: 904 good, 300 bad)"
     )
     assert html.index(headline) < html.index('id="map"')
     assert 'href="#problem-areas">Problem areas</a>' in html

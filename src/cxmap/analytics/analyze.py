@@ -152,6 +152,7 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
         curve=run.run("Emotional curve", raw, lambda: curve(overall)),
         hot_spots=significant,
         hot_spot_candidates=spots,
+        satisfaction_proxies=[s for s in spots if s.moves_with_satisfaction],
         moments_of_truth_unconfirmed=[
             t for t in (the_map.moments_of_truth() if the_map and outcome else []) if t not in confirmed
         ],

@@ -58,21 +58,31 @@ class CurvePoint(Finding):
 class HotSpot(Finding):
     touchpoint: str
     name: str
-    leverage: float | None = Field(description="outcome_rate_good - outcome_rate_bad")
+    leverage: float | None = Field(description="Raw: outcome_rate_good - outcome_rate_bad.")
     leverage_ci: Interval
+    leverage_adjusted: float | None = Field(
+        None, description="The difference holding the customer's experience elsewhere fixed (see method)."
+    )
+    leverage_adjusted_ci: Interval = Field(default_factory=lambda: list[float | None]([None, None]))
+    method: str = Field("", description="How leverage_adjusted is computed.")
+    customers_adjusted: int = Field(0, description="Good and bad customers in the adjusted comparison.")
     outcome_rate_good: float | None
     outcome_rate_bad: float | None
     customers_good: int
     customers_bad: int
     customers: int
     reach: float | None
-    score: float | None = Field(description="leverage x reach: the ranking key")
-    significant: bool
+    score: float | None = Field(description="leverage_adjusted x reach: the ranking key")
+    significant: bool = Field(description="A hot spot: decided on the adjusted leverage.")
+    moves_with_satisfaction: bool = Field(
+        False, description="A clear raw gap that the experience elsewhere explains: not a hot spot."
+    )
     evidence: Evidence = Field(
         "enough",
         description="enough: both sides have min_customers; too_few: a side has fewer (never a finding); "
         "separated: one rate 0 and the other 1, suspicious (never a finding).",
     )
+    evidence_adjusted: Evidence = Field("enough", description="The evidence of the adjusted comparison.")
     moment_of_truth: bool = False
 
 
@@ -132,6 +142,10 @@ class Findings(Finding):
     curve: list[CurvePoint]
     hot_spots: list[HotSpot] = Field(description="Significant hot spots only, best first.")
     hot_spot_candidates: list[HotSpot] = Field(default_factory=list, description="Every touchpoint tested.")
+    satisfaction_proxies: list[HotSpot] = Field(
+        default_factory=list,
+        description="Touchpoints whose clear raw gap the customer's experience elsewhere explains.",
+    )
     moments_of_truth_unconfirmed: list[str] = Field(default_factory=list)
     satisfaction_bands: list[SatisfactionBand] = Field(default_factory=list)
     problem_areas: list[ProblemArea]

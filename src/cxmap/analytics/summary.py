@@ -22,27 +22,43 @@ def pct(value: float | None) -> str:
     return f"{value:.1%}" if 0 < abs(value) < 0.01 else f"{value:.0%}"
 
 
+def signed(value: float) -> str:
+    """A share as whole points with its sign; a value that rounds to zero is "+0", never "-0"."""
+    return f"{round(value * 100):+d}"
+
+
 def points(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:+.0f} points"
+    return "n/a" if value is None else f"{signed(value)} points"
 
 
 def grade(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}/10"
 
 
+def interval_points(ci: list[float | None]) -> str:
+    """ "95% interval +50 to +60 points", or "no interval"."""
+    if ci[0] is None or ci[1] is None:
+        return "no interval"
+    return f"95% interval {signed(ci[0])} to {points(ci[1])}"
+
+
 def hot_spot_sentence(f: Findings, spot: HotSpot, lead: str = "") -> str:
-    """ "Kickoff call: renewal 71% after a good experience against 11% after a bad one (7,811 customers)"."""
-    ci = spot.leverage_ci
-    interval = (
-        f"95% interval {ci[0] * 100:+.0f} to {points(ci[1])}"
-        if ci[0] is not None and ci[1] is not None
-        else "no interval"
-    )
+    """ "Kickoff call: renewal 81% after a good experience against 19% after a bad one; +55 points holding
+    the experience elsewhere fixed (...; raw +61 points; 3,592 customers: 2,862 good, 730 bad)"."""
     return (
         f"{lead}{spot.name}: {f.outcome} {pct(spot.outcome_rate_good)} after a good experience against "
-        f"{pct(spot.outcome_rate_bad)} after a bad one ({points(spot.leverage)}, {interval}; "
+        f"{pct(spot.outcome_rate_bad)} after a bad one; {points(spot.leverage_adjusted)} holding the experience "
+        f"elsewhere fixed ({interval_points(spot.leverage_adjusted_ci)}; raw {points(spot.leverage)}; "
         f"{spot.customers_good + spot.customers_bad:,} customers: {spot.customers_good:,} good, "
         f"{spot.customers_bad:,} bad)"
+    )
+
+
+def proxy_sentence(spot: HotSpot) -> str:
+    """ "Welcome email: +25 points raw, +3 points holding the experience elsewhere fixed (...)"."""
+    return (
+        f"{spot.name}: {points(spot.leverage)} raw, {points(spot.leverage_adjusted)} holding the experience "
+        f"elsewhere fixed ({interval_points(spot.leverage_adjusted_ci)})"
     )
 
 
@@ -96,6 +112,10 @@ def summary_lines(f: Findings) -> list[str]:
     lines += _section(
         "Hot spots (where the experience moves the outcome):",
         [hot_spot_sentence(f, s, f"{i}. ") for i, s in enumerate(f.hot_spots[:5], 1)],
+    )
+    lines += _section(
+        f"Moves with overall satisfaction (improving it alone is not expected to move {f.outcome}):",
+        [proxy_sentence(s) for s in f.satisfaction_proxies[:5]],
     )
     held = _held_back(f)
     more = [f"... and {len(held) - 5:,} more"] if held[5:] else []

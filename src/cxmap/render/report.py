@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from cxmap.analytics.comparison import EVIDENCE_TEXT
 from cxmap.analytics.findings import Findings, TouchpointStats
-from cxmap.analytics.summary import grade, headline, outcome_words, pct, points, summary_lines
+from cxmap.analytics.summary import grade, headline, outcome_words, pct, points, signed, summary_lines
 from cxmap.model.map import Map
 from cxmap.render import theme
 from cxmap.render.html import LEGEND_WIDTH, _version, environment
@@ -63,6 +63,7 @@ _SUMMARY_LINKS = {
     "Negative experiences": "contagion",
     "Journeys": "journeys",
     "Not findings": "hot-spots",
+    "Moves with overall satisfaction": "hot-spots",
 }
 NUMBERED = re.compile(r"^\d+\. ")
 
@@ -81,7 +82,7 @@ def _bounds(ci: Sequence[float | None]) -> tuple[float, float] | None:
 def interval(ci: Sequence[float | None]) -> str:
     """A difference's interval, ``[0.41, 0.53]``, as "+41 to +53 points" (the summary's way)."""
     b = _bounds(ci)
-    return "n/a" if b is None else f"{b[0] * 100:+.0f} to {b[1] * 100:+.0f} points"
+    return "n/a" if b is None else f"{signed(b[0])} to {signed(b[1])} points"
 
 
 def rate_interval(ci: Sequence[float | None]) -> str:
@@ -173,16 +174,24 @@ class _Report:
                 f"Too few customers to compare: {tested.customers_good:,} with a good experience and "
                 f"{tested.customers_bad:,} with a bad one (at least {least} each are needed)."
             )
+        if tested.moves_with_satisfaction:
+            return (
+                f"It moves with overall satisfaction: {points(tested.leverage)} raw, but "
+                f"{points(tested.leverage_adjusted)} holding the experience elsewhere fixed (interval "
+                f"{interval(tested.leverage_adjusted_ci)}), so improving it alone is not expected to move "
+                f"{self.f.outcome}."
+            )
         return (
-            f"The difference in {self.f.outcome} after a good and a bad experience, {points(tested.leverage)} "
-            f"(interval {interval(tested.leverage_ci)}), is not clearly above zero."
+            f"The difference in {self.f.outcome} after a good and a bad experience, holding the experience "
+            f"elsewhere fixed, {points(tested.leverage_adjusted)} (interval {interval(tested.leverage_adjusted_ci)}; "
+            f"raw {points(tested.leverage)}), is not clearly above zero."
         )
 
     def _findings(self) -> list[tuple[str, Marker]]:
         """(touchpoint, marker) for every finding that sits at a touchpoint; keys are set by ``markers``."""
         f, found = self.f, []
         for s in f.hot_spots:
-            text = f"Hot spot {points(s.leverage).replace('points', 'pts')}"
+            text = f"Hot spot {points(s.leverage_adjusted).replace('points', 'pts')}"
             tip = f"Hot spot: {s.name}, {f.outcome} {pct(s.outcome_rate_good)} after a good experience against "
             tip += f"{pct(s.outcome_rate_bad)} after a bad one"
             found.append((s.touchpoint, Marker("", "hot-spot", text, f"#{anchor(s.touchpoint, 'hot-spot')}", tip)))
@@ -342,7 +351,7 @@ def _context(f: Findings, m: Map | None, evidence: Evidence | None) -> dict[str,
         "sections": SECTIONS,
         "markers": markers,
         "hues": MARKER_HUES,
-        "tested": [c for c in f.hot_spot_candidates if c.touchpoint not in hot],
+        "tested": [c for c in f.hot_spot_candidates if c.touchpoint not in hot and not c.moves_with_satisfaction],
         "recovery": f.recovery or {},
         "contagion": contagion[:12],
         "contagion_clear": len(contagion),

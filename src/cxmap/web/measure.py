@@ -224,6 +224,7 @@ def _segment_findings(con: Any, state: AppState, the_map: Map, choice: OutcomeCh
         curve=curve(prepared),
         hot_spots=significant,
         hot_spot_candidates=spots,
+        satisfaction_proxies=[s for s in spots if s.moves_with_satisfaction],
         moments_of_truth_unconfirmed=[t for t in (the_map.moments_of_truth() if found else []) if t not in confirmed],
         problem_areas=problem_areas(stats, a),
         purple_cows=purple_cows(stats, a),

@@ -78,7 +78,11 @@ def findings_page(
             "recovery": f.recovery or {},
             "recovery_touchpoints": recovery_touchpoints,
             "steps": steps,
-            "tested": [c for c in f.hot_spot_candidates if not c.significant and c.leverage is not None],
+            "tested": [
+                c
+                for c in f.hot_spot_candidates
+                if not c.significant and not c.moves_with_satisfaction and c.leverage is not None
+            ],
             "href": lambda touchpoint, part: f"/maps/{m.id}/touchpoints/{touchpoint}{suffix}#{part}",
         },
     )
