@@ -48,6 +48,12 @@ class AnalysisSettings(Section):
     purple_positive_share: float = Field(0.60, description="... and a positive share at or above this.")
     min_events: int = Field(20, description="Scored events a touchpoint needs to be a problem area or purple cow.")
     min_customers: int = Field(20, description="Hot spots: customers needed on each side (good and bad).")
+    min_leverage: float = Field(
+        0.05,
+        description="Hot spots: the adjusted leverage must be at least this (0.05: 5 points). Holding the "
+        "experience elsewhere fixed leaves a little of the customer's mood in; on large data such a remainder "
+        "is certain but not worth a project.",
+    )
     confidence: float = Field(0.95, description="Confidence level of every interval.")
     top_variants: int = Field(20, description="How many journey variants to report.")
     contagion_window_days: int = Field(
