@@ -111,6 +111,11 @@ def first_load() -> str:
         if i % 5 == 0:  # across the change to summer time: 01:30 CET and 03:30 CEST, one hour apart
             rows.append(f"B{i},{acct},2026-03-29 01:30:00,Training,4,Success,video,{plan}")
             rows.append(f"B{i},{acct},2026-03-29 03:30:00,Support ticket,9,Support,email,{plan}")
+    for i in range(1, 21):  # H and L share a welcome e-mail graded 6, so the adjusted leverage compares them
+        kick, renews = (8, i <= 16) if i % 2 else (2, i <= 4)
+        rows.append(f"H{i},,2026-01-03 09:00:00,Welcome email,6,,email,")
+        rows.append(f"H{i},,2026-01-04 09:00:00,Kickoff call,{kick},CS,video,")
+        rows.append(f"H{i},,2026-03-0{1 if renews else 2},{'Renewal' if renews else 'Churn'},,Sales,,")
     for i in range(1, 5):  # only a business review (10/10); two renew
         rows.append(f"N{i},A1,2026-02-01T10:00:00+01:00,QBR,10,CS,video,gold")
         if i <= 2:

@@ -226,7 +226,7 @@ def test_findings_page_links_each_finding_to_its_evidence(server: Server, vera: 
     assert str(escape(headline(f))) in page
     for s in f.hot_spots:
         assert f'href="/maps/{MAP_ID}/touchpoints/{s.touchpoint}{OUTCOME}#hot-spot"' in page
-        assert f"{s.leverage * 100:+.0f} pts" in page
+        assert f"{s.leverage_adjusted * 100:+.0f} pts" in page
     for p in f.problem_areas:
         assert f'href="/maps/{MAP_ID}/touchpoints/{p.touchpoint}{OUTCOME}#problem-area"' in page
     for c in f.purple_cows:

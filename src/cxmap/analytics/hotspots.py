@@ -75,7 +75,8 @@ def _stratified_counts(prepared: Prepared, outcomes: ir.Table, excluded: set[str
         n_bad=count_where(bad),
         k_bad=count_where(bad & won),
     )
-    return list(counts.to_pyarrow().to_pylist())
+    # sorted, so the pooled sums add up in one order and give the same last digit on every run and engine
+    return sorted(counts.to_pyarrow().to_pylist(), key=lambda r: (r["touchpoint"], r["stratum"]))
 
 
 def hot_spots(
