@@ -66,7 +66,10 @@ def _stratified_counts(prepared: Prepared, outcomes: ir.Table, excluded: set[str
     mine = ibis.window(group_by="customer_id")
     total, met = per.experience.sum().over(mine), per.experience.count().over(mine)
     elsewhere = (total - per.experience) / (met - 1).cast("float64")
-    per = per.mutate(stratum=(met > 1).ifelse((elsewhere / STRATUM).floor().cast("int64"), -1))
+    # The sums above add in an order the engine picks, so 6.5 may come out as 6.4999999999999996: the nudge
+    # (far below any real difference of means) keeps a customer on a boundary in one stratum on every run.
+    stratum = (elsewhere / STRATUM + 1e-9).floor().cast("int64")
+    per = per.mutate(stratum=(met > 1).ifelse(stratum, -1))
     good, bad, won = per.experience >= a.good_min, per.experience <= a.bad_max, per.outcome == 1
     counts = per.group_by(["touchpoint", "stratum"]).aggregate(
         customers=per.count(),
