@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cxmap import notebook
 from cxmap.errors import CxmapError, MapInvalid, Problem
 
 if TYPE_CHECKING:
@@ -36,9 +37,14 @@ def analyze(workspace: str | Path, map: Map | str | None = None, outcome: str | 
 if not TYPE_CHECKING:  # hidden from type checkers, which then still flag a misspelt name
 
     def __getattr__(name: str) -> Any:
-        """`Map`, `load_map` and `loads_map` are imported when first used (see cxmap.model)."""
+        """`Map`, `load_map` and `loads_map` are imported when first used (see cxmap.model); from then on a
+        map shows itself rendered in a notebook (see cxmap.notebook)."""
         if name in ("Map", "load_map", "loads_map"):
             from cxmap import model
 
+            notebook.give_method(model.Map)
             return getattr(model, name)
         raise AttributeError(f"module 'cxmap' has no attribute {name!r}")
+
+
+notebook.register_with_ipython()

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import cxmap
 from cxmap.model import load_map, loads_map
 from cxmap.render import render, render_fragment, render_html
 from tests.conftest import EXAMPLES
@@ -119,7 +120,7 @@ def test_a_map_without_optional_parts_still_renders() -> None:
 
 
 def test_fragment_is_compact_and_styles_only_its_own_classes() -> None:
-    m = load_map(EXAMPLES / "b2b-onboarding.yaml")
+    m = cxmap.load_map(EXAMPLES / "b2b-onboarding.yaml")  # the public API gives maps `_repr_html_`
     fragment = render_fragment(m)
     assert "<html" not in fragment
     assert "<body" not in fragment

@@ -59,9 +59,3 @@ class Map(MapFile):
             if step.moment_of_truth or step.hot_spot:
                 seen.update(dict.fromkeys(step.touchpoints))
         return list(seen)
-
-    def _repr_html_(self) -> str:
-        """In a notebook, a map shows itself rendered."""
-        from cxmap.render.html import render_fragment  # render sits downstream of the model
-
-        return render_fragment(self)

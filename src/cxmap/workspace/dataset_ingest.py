@@ -15,7 +15,8 @@ import duckdb
 from cxmap.progress import Steps
 from cxmap.workspace import dataset
 from cxmap.workspace.core import Workspace
-from cxmap.workspace.ingest import LoadResult, Options, load
+from cxmap.workspace.load import load
+from cxmap.workspace.pipeline import LoadResult, Options
 from cxmap.workspace.sources import Source
 from cxmap.workspace.sql import lit
 from cxmap.workspace.store import SCHEMA

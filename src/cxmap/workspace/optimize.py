@@ -18,7 +18,7 @@ import duckdb
 from cxmap.progress import Steps
 from cxmap.workspace import dataset
 from cxmap.workspace.core import Workspace
-from cxmap.workspace.ingest import configure
+from cxmap.workspace.load import configure
 from cxmap.workspace.store import transaction
 
 SORTED = "cxmap_sorted_events"
