@@ -71,6 +71,18 @@ class UsageError(CxmapError):
     code = "usage"
 
 
+class InternalError(CxmapError):
+    """Something cxmap did not expect (a bug): still one line for the user, exit 1; --debug shows the traceback."""
+
+    code = "internal"
+
+
+class Interrupted(CxmapError):
+    """The user stopped the command (Ctrl+C, exit 130): said in the same shape as any other error."""
+
+    code = "interrupted"
+
+
 @dataclass
 class Report:
     """Problems collected while checking one input, in file order."""

@@ -136,8 +136,9 @@ def test_new_map_then_check_then_refuse_overwrite(tmp_path: Path) -> None:
         f"error: {target}: already exists; use --force to replace it\n",
     )
     unknown = run_cxmap("new", "map", str(tmp_path / "x.yaml"), "--template", "nope")
-    assert unknown.returncode == 1
-    assert unknown.stderr == "error: unknown template 'nope'; choose one of: b2b-saas, blank\n"
+    # a value outside an option's set is wrong usage (exit 2, not 1), said as every such option says it
+    assert unknown.returncode == 2
+    assert unknown.stderr == "error: --template: unknown template 'nope'; use one of: b2b-saas, blank\n"
     assert not (tmp_path / "x.yaml").exists()
 
 

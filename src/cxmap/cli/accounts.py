@@ -34,7 +34,7 @@ def _grade(value: float | None) -> str:
 def accounts_cmd(
     workspace: Path = WORKSPACE,
     as_of: str | None = AS_OF,
-    worst: int | None = typer.Option(None, "--worst", help="Only the N worst accounts."),
+    worst: int | None = typer.Option(None, "--worst", help="Only the N worst accounts.", min=1),
     policy: str | None = typer.Option(None, "--policy", help="worst (default), mean or weighted."),
     engine: str | None = ENGINE_OPTION,
     as_json: bool = JSON_OPTION,

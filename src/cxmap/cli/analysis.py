@@ -52,7 +52,7 @@ def analyze_cmd(
     since: str | None = SINCE,
     until: str | None = UNTIL,
     threshold: list[str] = typer.Option([], "--threshold", "-t", help="Override a threshold: NAME=VALUE."),
-    top: int | None = typer.Option(None, "--top", help="How many journey variants (default from cxmap.yaml)."),
+    top: int | None = typer.Option(None, "--top", help="How many journey variants (default from cxmap.yaml).", min=1),
     engine: str | None = ENGINE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = JSON_OPTION,
@@ -134,7 +134,7 @@ def report_cmd(
 def journeys_cmd(
     workspace: Path = WORKSPACE,
     map_id: str | None = MAP,
-    top: int = typer.Option(20, "--top", help="How many variants to show."),
+    top: int = typer.Option(20, "--top", help="How many variants to show.", min=1),
     since: str | None = SINCE,
     until: str | None = UNTIL,
     engine: str | None = ENGINE_OPTION,

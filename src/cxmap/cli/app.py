@@ -16,6 +16,8 @@ import typer
 from typer.core import TyperGroup
 
 from cxmap import __version__
+from cxmap.cli.output import report
+from cxmap.errors import CxmapError, InternalError, Interrupted, UsageError
 
 # name -> (module under cxmap.cli, function); listed in the order `cxmap --help` shows them. The example
 # shown under a command's --help is its module's EXAMPLES[name].
@@ -116,15 +118,50 @@ def _root(
         os.environ["CXMAP_DEBUG"] = "1"
 
 
+INTERRUPTED = 130  # the exit code of Ctrl+C, as shells report a SIGINT
+
+
 def main() -> None:
-    """Entry point: unexpected errors print one line (a traceback only with --debug)."""
+    """Entry point, and the one place every failure ends: the argument parser's own errors included.
+
+    Click runs in non-standalone mode so that its usage errors reach us instead of being printed by Typer
+    (as Rich text, even under --json). Exit codes: 0 an answer, 1 wrong input, 2 wrong usage, 130
+    interrupted (said only under --json: whoever pressed Ctrl+C knows); an unexpected exception is a
+    bug, said in one line (code `internal`, exit 1, as any failure that is not the user's usage) with its
+    traceback only under --debug.
+    """
+    args = sys.argv[1:]
+    as_json = _wants_json(args)
     try:
-        app()
+        result = typer.main.get_command(app).main(args, standalone_mode=False)
     except KeyboardInterrupt:
-        typer.echo("cxmap: interrupted", err=True)
-        sys.exit(130)
+        result = INTERRUPTED
+    except CxmapError as exc:  # raised outside a command's `reporting` block
+        sys.exit(report(exc, as_json=as_json))
+    except typer.TyperException as exc:  # click's UsageError, BadParameter, NoSuchOption, MissingParameter...
+        sys.exit(_parser_error(exc, as_json))
     except Exception as exc:  # the last line of defence: never a traceback for the user
-        if os.environ.get("CXMAP_DEBUG") or "--debug" in sys.argv:
+        if os.environ.get("CXMAP_DEBUG") or "--debug" in args:
             raise
-        typer.echo(f"cxmap: internal error: {exc.__class__.__name__}: {exc} (rerun with --debug)", err=True)
-        sys.exit(1)
+        first = next(iter(str(exc).splitlines()), "")
+        message = f"unexpected {exc.__class__.__name__}: {first} (a bug in cxmap; rerun with --debug)"
+        sys.exit(report(InternalError(message), as_json=as_json))
+    if result == INTERRUPTED and as_json:  # Typer turns Ctrl+C in a command into this code; a script must read it
+        report(Interrupted("interrupted"), as_json=True)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _wants_json(args: list[str]) -> bool:
+    """Whether failures must be JSON: `--json` among the options (parsing may fail before it is read)."""
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
+def _parser_error(exc: typer.TyperException, as_json: bool) -> int:
+    """Report an error of the argument parser as ours: exit 2 for wrong usage (click's exit code)."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already printed (Typer tests it by name too)
+        return exc.exit_code
+    message = exc.format_message()
+    ctx: Any = getattr(exc, "ctx", None)
+    if ctx is not None and not as_json:
+        message = f"{message.rstrip('.')}; see {ctx.command_path} --help"
+    return report(UsageError(message) if exc.exit_code == 2 else CxmapError(message), as_json=as_json)

@@ -42,10 +42,22 @@ def _usage(name: str, command: Any) -> str:
     return " ".join([name, "[OPTIONS]", *shown])
 
 
+def _bounds(param: Any) -> str:
+    """An option's range (Typer's min=/max=): a value outside it is wrong usage, so the reference says it."""
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f"; at least {low}"
+    return f"; at most {high}" if low is None else f"; {low} to {high}"
+
+
 def _param_line(param: Any) -> str:
     if getattr(param, "param_type_name", "") == "option":
         names = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
-        return f"- {names}: {param.help or ''}".rstrip()
+        bounds = _bounds(param)
+        text = f"{(param.help or '').rstrip('.')}{bounds}." if bounds else param.help or ""
+        return f"- {names}: {text}".rstrip()
     return f"- `{_arg_name(param)}`: {getattr(param, 'help', '') or ''}".rstrip()
 
 
@@ -59,11 +71,25 @@ def cli_markdown() -> str:
         "",
         f"{root.help}",
         "",
-        "Exit codes: 0 ok; 1 the input is wrong (invalid map, bad file); 2 the command was used wrongly.",
-        "With `--json`, results go to stdout as JSON and errors to stderr as "
-        '`{"error": {"code", "message", "details"}}`.',
-        "",
         "Global options: `--version`, `--debug` (show a traceback for unexpected errors), `-h`/`--help`.",
+        "",
+        "## Exit codes and errors",
+        "",
+        "- 0: an answer, whatever it says (`gate` refusing and `verify` missing a target exit 0 too).",
+        "- 1: wrong input: a file, map, id or value in the data that does not exist or does not parse; also",
+        "  `check --strict`, `verify --fail-under` and `diff --exit-code` when they find what they look for.",
+        "- 2: wrong usage: an unknown command or option, a missing argument or required option, an option",
+        "  value outside its allowed set or range (`--kind foo`, `--worst -1`) or not of its type (a number, a",
+        "  date).",
+        "- 130: interrupted (Ctrl+C; said on stderr only under `--json`).",
+        "",
+        "With `--json`, results go to stdout as JSON. Every failure, the argument parser's own included, writes",
+        'exactly one line to stderr, `{"error": {"code": ..., "message": ..., "details": [...]}}`, and nothing',
+        "to stdout. `code` is `usage` (exit 2), `invalid_input` or `map_invalid` (exit 1), `internal` for an",
+        "unexpected error, which is a bug in cxmap (exit 1; rerun with `--debug` for its traceback), or",
+        "`interrupted` (exit 130). `details` lists a map file's problems (`path`, `line`, `col`, `severity`,",
+        "`rule`, `message`); it is empty otherwise. Without `--json` an error is one line on stderr,",
+        "`error: ...` (one line per problem for a map file).",
         "",
     ]
     for name, command in _commands(root, "cxmap"):

@@ -9,13 +9,13 @@ from typing import Literal
 import typer
 
 from cxmap.check import check_paths
-from cxmap.cli.output import JSON_OPTION, echo, emit_json, pluralise, reporting
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, one_of, pluralise, reporting
 from cxmap.diff import diff_maps
 from cxmap.errors import UsageError
 from cxmap.files import write_atomic
 from cxmap.model import load_map
 from cxmap.model.schema import MapFile
-from cxmap.starter import write_starter
+from cxmap.starter import templates, write_starter
 
 Format = Literal["html", "svg", "png"]
 FORMATS: tuple[Format, ...] = ("html", "svg", "png")
@@ -32,6 +32,7 @@ def new_map(
 ) -> None:
     """Write a commented starter map to edit."""
     with reporting(as_json):
+        one_of("--template", template, templates())
         map_id = write_starter(path, template, force=force)
     if as_json:
         emit_json({"path": str(path), "id": map_id, "template": template})

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import typer
 
-from cxmap.cli.output import JSON_OPTION, echo, emit_json, pluralise, reporting
+from cxmap.cli.output import JSON_OPTION, echo, emit_json, one_of, pluralise, reporting
 from cxmap.engines.table import ENGINES
-from cxmap.errors import UsageError
 from cxmap.progress import steps
 from cxmap.workspace import init_workspace, open_workspace
-from cxmap.workspace.ingest import LoadResult, Options, ingest
+from cxmap.workspace.ingest import KINDS, LoadResult, Options, ingest
 from cxmap.workspace.scales import SCALES
 from cxmap.workspace.status import quarantine as quarantine_rows
 from cxmap.workspace.status import status as workspace_status
@@ -29,8 +28,8 @@ def init(
 ) -> None:
     """Create a workspace: cxmap.yaml, a maps/ folder and the store (cxmap.duckdb, or a Parquet dataset)."""
     with reporting(as_json):
-        if engine is not None and engine not in ENGINES:
-            raise UsageError(f"--engine: unknown engine '{engine}'; use one of: {', '.join(ENGINES)}")
+        if engine is not None:
+            one_of("--engine", engine, ENGINES)
         ws = init_workspace(path, engine=engine, store_url=store)
     where = store or ws.store_path.name
     if as_json:
@@ -78,6 +77,7 @@ def ingest_cmd(
     """
     options = Options(kind, scale, columns, strict, encoding, timestamp_format, 10 if preview else 0)
     with reporting(as_json):
+        one_of("--kind", kind, KINDS)  # ingest's own check says wrong input (exit 1); a bad option is usage
         ws = open_workspace(workspace)
         with steps(not quiet and not as_json) as progress:
             result = ingest(ws, files, options, progress)
@@ -146,7 +146,7 @@ def status(workspace: Path = WORKSPACE, as_json: bool = JSON_OPTION) -> None:
 def quarantine(
     workspace: Path = WORKSPACE,
     load: int | None = typer.Option(None, "--load", help="Only rows of this load (see cxmap status)."),
-    limit: int = typer.Option(50, "--limit", help="Show at most this many rows (0: all)."),
+    limit: int = typer.Option(50, "--limit", help="Show at most this many rows (0: all).", min=0),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The rows that were not loaded, each with its file, line and reason."""
