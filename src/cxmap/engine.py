@@ -13,7 +13,7 @@ from typing import Any, cast
 import duckdb
 
 from cxmap.engines.table import ENGINES
-from cxmap.errors import UsageError
+from cxmap.errors import unknown
 from cxmap.workspace import Workspace
 
 Backend = Any  # an Ibis backend; kept loose so that other engines plug in without touching analytics
@@ -23,7 +23,7 @@ def connect(workspace: Workspace, engine: str | None = None) -> Backend:
     """The Ibis backend of `engine` (default: the workspace's `engine` setting) over the workspace's store."""
     name = engine or workspace.settings.engine
     if name not in ENGINES:
-        raise UsageError(f"--engine: unknown engine '{name}'; use one of: {', '.join(ENGINES)}")
+        raise unknown("engine", name, ENGINES)
     module, function = ENGINES[name].split(":")
     connector = cast(Callable[[Workspace], Backend], getattr(import_module(module), function))
     return connector(workspace)

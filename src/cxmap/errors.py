@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, Self
 
 Severity = Literal["error", "warning"]
 
@@ -35,28 +37,126 @@ class Problem:
         }
 
 
+class Face(Protocol):
+    """How one face of cxmap (the command line, the web, Python) names the inputs a message speaks of.
+
+    The core names an input by its field (`kind`, `outcome_negative`, `strict`), never by a flag: each face
+    words it in its own terms, in one place (cli/output.py, web/words.py, `PLAIN` below).
+    """
+
+    def field(self, name: str) -> str:
+        """The input itself: `--outcome-negative` on the command line, `outcome_negative` in the API."""
+        ...
+
+    def switch(self, name: str) -> str:
+        """A yes/no input turned on: `--strict`, `strict=true`."""
+        ...
+
+    def setting(self, name: str, value: str) -> str:
+        """An input given a value: `--scale 1-5`, `scale=1-5`."""
+        ...
+
+    def column(self, role: str, column: str | None) -> str | None:
+        """Advice to load the source `column` (None: a column yet to be named) as the canonical `role`; None
+        when the face has nothing to say (an event sent to the API names its own keys)."""
+        ...
+
+
+Words = Callable[[Face], str]  # a message whose wording depends on the face that shows it
+
+
+class _Plain:
+    """The core's own terms, for `str(error)` and Python callers: inputs by their field (keyword) names."""
+
+    def field(self, name: str) -> str:
+        return name
+
+    def switch(self, name: str) -> str:
+        return f"{name}=True"
+
+    def setting(self, name: str, value: str) -> str:
+        return f"{name}={value}"
+
+    def column(self, role: str, column: str | None) -> str | None:
+        return f"map it with columns='{role}={column}'" if column else f"map one with columns='{role}=YOUR_COLUMN'"
+
+
+PLAIN: Face = _Plain()
+
+
 class CxmapError(Exception):
-    """Root of every error cxmap raises on purpose; the CLI prints it as one line per problem, exit 1."""
+    """Root of every error cxmap raises on purpose; the CLI prints it as one line per problem, exit 1.
+
+    `code` is stable (the CLI's --json and the API return it); `field` names the input at fault in the
+    core's terms, and each face words it (`--kind: ...` on the command line, `kind: ...` in the API). A
+    message that speaks of another input mid-sentence is given as `Words`, a function of the face.
+    """
 
     code = "invalid_input"
 
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str | Words, problems: list[Problem] | None = None, *, field: str | None = None
+    ) -> None:
+        self.words: str | Words = message  # a plain string keeps the error picklable
+        self.message = self.worded(PLAIN)  # without the field: see `say`
         self.problems: list[Problem] = problems or []
+        self.field = field
+        super().__init__(self.say(PLAIN))
 
-    def lines(self) -> list[str]:
+    def say(self, face: Face = PLAIN) -> str:
+        """The message in a face's terms, led by the field it is about."""
+        text = self.worded(face)
+        return f"{face.field(self.field)}: {text}" if self.field else text
+
+    def worded(self, face: Face) -> str:
+        """The message alone (without the field) in a face's terms."""
+        return self.words(face) if callable(self.words) else self.words
+
+    def lines(self, face: Face = PLAIN) -> list[str]:
         """What the user reads: one line per problem, or the message alone."""
-        return [str(p) for p in self.problems] or [self.message]
+        return [str(p) for p in self.problems] or [self.say(face)]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, face: Face = PLAIN) -> dict[str, Any]:
         return {
             "error": {
                 "code": self.code,
-                "message": self.message,
+                "message": self.say(face),
                 "details": [p.to_json() for p in self.problems],
             }
         }
+
+    def reworded(self, change: Callable[[str], str]) -> Self:
+        """The same error (type, code, field, problems) with its words passed through `change`: for a face
+        that names a place its own way (the API's "event 3" for a line of the batch file it wrote)."""
+        other = copy.copy(self)
+        other.words = lambda face: change(self.worded(face))
+        other.message = other.worded(PLAIN)
+        other.args = (other.say(PLAIN),)
+        return other
+
+
+class InvalidValue(CxmapError):
+    """A value given for an input is wrong input (exit 1; HTTP 422): a touchpoint, map or column that the
+    data or the workspace does not have. Its code is the one such errors always had."""
+
+    code = "invalid_input"
+
+
+class NotFound(CxmapError):
+    """What was asked about does not exist: an account, a customer, a map, a version (exit 1; HTTP 404)."""
+
+    code = "not_found"
+
+
+class Busy(CxmapError):
+    """The store is held by another process (a load): nothing is wrong, try again when it ends (HTTP 503)."""
+
+    code = "busy"
+
+
+class BusyHere(Busy):
+    """The store is open in this very process in another mode (a reader of the web app while it loads):
+    worth waiting a moment for."""
 
 
 class MapInvalid(CxmapError):
@@ -66,7 +166,7 @@ class MapInvalid(CxmapError):
 
 
 class UsageError(CxmapError):
-    """The command was called the wrong way (exit 2)."""
+    """The command was called the wrong way (exit 2; HTTP 400)."""
 
     code = "usage"
 
@@ -81,6 +181,12 @@ class Interrupted(CxmapError):
     """The user stopped the command (Ctrl+C, exit 130): said in the same shape as any other error."""
 
     code = "interrupted"
+
+
+def unknown(field: str, value: object, allowed: Iterable[str], kind: type[CxmapError] = UsageError) -> CxmapError:
+    """`unknown kind 'foo'; use one of: events, accounts, contacts`, about `field`: one wording for every
+    value outside a known set (a usage error unless `kind` says otherwise)."""
+    return kind(f"unknown {field} '{value}'; use one of: {', '.join(allowed)}", field=field)
 
 
 @dataclass

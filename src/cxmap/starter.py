@@ -6,7 +6,7 @@ import io
 from importlib import resources
 from pathlib import Path
 
-from cxmap.errors import CxmapError
+from cxmap.errors import CxmapError, InvalidValue
 from cxmap.files import write_atomic
 from cxmap.ids import slugify
 from cxmap.model.raw import parse_yaml, yaml_round_trip
@@ -37,7 +37,7 @@ def write_starter(path: Path, template: str, *, force: bool = False) -> str:
     if path.suffix not in (".yaml", ".yml"):
         raise CxmapError(f"{path}: a map file name ends in .yaml")
     if path.exists() and not force:
-        raise CxmapError(f"{path}: already exists; use --force to replace it")
+        raise InvalidValue(lambda face: f"{path}: already exists; use {face.switch('force')} to replace it")
     map_id = slugify(path.stem, "new-map")
     write_atomic(path, starter_text(template, map_id).encode("utf-8"))
     return map_id

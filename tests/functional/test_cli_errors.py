@@ -62,10 +62,10 @@ CASES: list[tuple[tuple[str, ...], int, str]] = [
     (("accounts", "{ws}", "--worst", "-1"), 2, "usage"),  # known bug: "internal error: BinderException"
     (("accounts", "{ws}", "--worst", "many"), 2, "usage"),
     (("accounts", "{ws}", "--policy", "foo"), 2, "usage"),
-    (("account", "{ws}", "NOPE"), 1, "invalid_input"),
-    (("customer", "{ws}", "NOPE"), 1, "invalid_input"),
+    (("account", "{ws}", "NOPE"), 1, "not_found"),
+    (("customer", "{ws}", "NOPE"), 1, "not_found"),
     (("gate", "{ws}", "C1", "--action", "hug"), 2, "usage"),
-    (("gate", "{ws}", "NOPE"), 1, "invalid_input"),
+    (("gate", "{ws}", "NOPE"), 1, "not_found"),
     (("alerts", "{ws}", "--as-of", "2026-02-30"), 2, "usage"),
     (("milestones", "{ws}"), 2, "usage"),  # known bug: missing --map, Rich text
     (("milestones", "{ws}", "--map", "nope"), 1, "invalid_input"),

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cxmap.web.intake import _batch_terms
+from cxmap.web.words import WEB
 from cxmap.workspace.unmapped import named_scale, unmapped, words
 from tests.conftest import run_cxmap, write
 
@@ -172,11 +172,11 @@ def test_a_dataset_store_warns_and_refuses_too(tmp_path: Path) -> None:
 
 
 def test_the_api_says_it_in_its_own_terms() -> None:
-    assert _batch_terms(CSAT_WARNING, "/tmp/x.jsonl") == (
+    assert unmapped("unmapped_score", "CSAT (1-5)").say(WEB) == (
         "column 'CSAT (1-5)' looks like a score but was kept as an attribute; send it as score "
         "(and scale=1-5), or pass strict=true to refuse such loads"
     )
-    assert _batch_terms(unmapped("unmapped_comment", "Subject").message, "/tmp/x.jsonl") == (
+    assert unmapped("unmapped_comment", "Subject").say(WEB) == (
         "column 'Subject' looks like a comment but was kept as an attribute; send it as comment, "
         "or pass strict=true to refuse such loads"
     )

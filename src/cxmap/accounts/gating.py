@@ -17,7 +17,7 @@ from cxmap.accounts.alerts import open_alerts
 from cxmap.accounts.base import AsOf
 from cxmap.accounts.health import contacts_with_experience
 from cxmap.analytics.prepare import Prepared
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import NotFound, unknown
 from cxmap.settings import GateRule, Settings
 
 
@@ -29,7 +29,7 @@ def rule_for(settings: Settings, action: str) -> GateRule:
     """The configured rule of an action; an unknown action is a usage error."""
     rules = settings.accounts.gates
     if action not in rules:
-        raise UsageError(f"--action: unknown action '{action}'; use one of: {', '.join(rules)}")
+        raise unknown("action", action, rules)
     return rules[action]
 
 
@@ -93,7 +93,7 @@ def gate(prepared: Prepared, members: Any, customer_id: str, action: str, as_of:
     e = prepared.events
     known = bool(me) or bool(e.filter(e.customer_id == customer_id).count().execute())
     if not known:
-        raise CxmapError(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
+        raise NotFound(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
     account = me[0]["account_id"] if me else None
     group = (
         members.filter(members.account_id == account) if account else members.filter(members.customer_id == customer_id)

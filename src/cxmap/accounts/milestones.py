@@ -29,7 +29,7 @@ import ibis.expr.types as ir
 
 from cxmap.accounts.base import AsOf, events_as_of, memberships
 from cxmap.analytics.prepare import Prepared
-from cxmap.errors import UsageError
+from cxmap.errors import unknown
 from cxmap.model.map import Map
 from cxmap.settings import Settings
 
@@ -173,7 +173,7 @@ def milestones(
     """The `milestones` answer: `{"account_id","milestone","touchpoint","due","status","done_at"}` rows,
     by due date, account and milestone; only those with `status` when given."""
     if status is not None and status not in STATUSES:
-        raise UsageError(f"--status: unknown status '{status}'; use one of: {', '.join(STATUSES)}")
+        raise unknown("status", status, STATUSES)
     if not the_map.milestones:
         return []
     table = milestone_status(con, the_map, settings, as_of, prepared, members)

@@ -31,7 +31,7 @@ from cxmap.accounts.milestones import (
     status_of,
 )
 from cxmap.analytics.prepare import Prepared
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import NotFound, UsageError
 from cxmap.model.map import Map
 from cxmap.settings import Settings
 
@@ -61,15 +61,13 @@ def _scope(con: Any, e: ir.Table, account_id: str | None, customer_id: str | Non
             contacts = con.table("contacts")
             known = contacts.filter(contacts.customer_id == customer_id).count().execute()
             if not known and not e.filter(e.customer_id == customer_id).count().execute():
-                raise CxmapError(
-                    f"no customer '{customer_id}' in the workspace (not in the contacts file or the events)"
-                )
+                raise NotFound(f"no customer '{customer_id}' in the workspace (not in the contacts file or the events)")
             alone = ibis.memtable([{"customer_id": customer_id, "account_id": customer_id}], schema=MEMBERS)
             return customer_id, alone, False
     rows = everyone.filter(everyone.account_id == account_id).to_pyarrow().to_pylist()  # a few contacts
     accounts = con.table("accounts")
     if not rows and not accounts.filter(accounts.account_id == account_id).count().execute():
-        raise CxmapError(f"no account '{account_id}' in the workspace (not in the accounts file or the events)")
+        raise NotFound(f"no account '{account_id}' in the workspace (not in the accounts file or the events)")
     return str(account_id), ibis.memtable(rows, schema=MEMBERS), True
 
 

@@ -23,7 +23,7 @@ from cxmap.accounts.verify import verify
 from cxmap.analytics.analyze import find_map
 from cxmap.analytics.prepare import Prepared
 from cxmap.engine import connect
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import NotFound, UsageError, unknown
 from cxmap.model.map import Map
 from cxmap.workspace import Workspace, open_workspace
 
@@ -71,7 +71,7 @@ def accounts(
     Each row says its `as_of`: the answer is a bare array, and a reader must see which day it is about."""
     chosen = policy or ctx.workspace.settings.accounts.policy
     if chosen not in POLICIES:
-        raise UsageError(f"--policy: unknown policy '{chosen}'; use one of: {', '.join(POLICIES)}")
+        raise unknown("policy", chosen, POLICIES)
     table = account_health(ctx.con, ctx.prepared, ctx.members, ctx.as_of, chosen)
     if only is not None:
         table = table.filter(table.account_id == only)
@@ -98,7 +98,7 @@ def account(ctx: Context, account_id: str, gate_action: str | None = "review") -
     """One account: its experience, each contact's, open alerts, the gating answer per contact, timeline."""
     found = accounts(ctx, only=account_id)
     if not found:
-        raise CxmapError(f"no account '{account_id}' in the workspace")
+        raise NotFound(f"no account '{account_id}' in the workspace")
     group = ctx.members.filter(ctx.members.account_id == account_id)
     people = contacts_with_experience(ctx.prepared, group, ctx.as_of)
     contacts = [_plain(r) for r in people.order_by(["experience", "customer_id"]).to_pyarrow().to_pylist()]
@@ -129,7 +129,7 @@ def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
     me = ctx.members.filter(ctx.members.customer_id == customer_id).to_pyarrow().to_pylist()
     events = _timeline(ctx, [customer_id])
     if not events and not me:
-        raise CxmapError(f"no customer '{customer_id}' in the workspace")
+        raise NotFound(f"no customer '{customer_id}' in the workspace")
     group = (
         ctx.members.filter(ctx.members.customer_id == customer_id)
         if me
@@ -179,7 +179,7 @@ def gate_answer(ctx: Context, customer_id: str, action: str) -> dict[str, Any]:
 
 def _need_map(ctx: Context, what: str) -> Map:
     if ctx.map is None:
-        raise UsageError(f"{what} needs a map: add --map MAP_ID")
+        raise UsageError(lambda face: f"{what} needs a map: add {face.setting('map', 'MAP_ID')}")
     return ctx.map
 
 

@@ -27,7 +27,7 @@ from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.recovery import recovery
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
 from cxmap.engine import connect, progress_connection
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import InvalidValue, UsageError
 from cxmap.model import Map, load_map
 from cxmap.progress import Steps
 from cxmap.settings import Settings
@@ -51,10 +51,9 @@ class Request:
     choice: OutcomeChoice | None = None  # the outcome already chosen (the web's); else from the fields above
 
 
-def _field(name: str, choice: OutcomeChoice) -> str:
-    """How an unknown outcome is named in the error: the flag a run used, or where the setting lives."""
-    where = {"map": "the map's measure", "settings": "cxmap.yaml's measure"}.get(choice.source)
-    return f"{where}.{name.replace('-', '_')}" if where else f"--{name}"
+def _setting(choice: OutcomeChoice) -> str | None:
+    """Where a configured outcome was set, for an error about it; None: the run's own field."""
+    return {"map": "the map's measure", "settings": "cxmap.yaml's measure"}.get(choice.source)
 
 
 def find_map(workspace: Workspace, wanted: Map | str) -> Map:
@@ -71,7 +70,7 @@ def find_map(workspace: Workspace, wanted: Map | str) -> Map:
             return candidate
         ids.append(candidate.id)
     known = ", ".join(sorted(ids)) or "none"
-    raise CxmapError(f"--map: no map with id '{wanted}' in {workspace.maps_dir} (map ids: {known})")
+    raise InvalidValue(f"no map with id '{wanted}' in {workspace.maps_dir} (map ids: {known})", field="map")
 
 
 def with_thresholds(settings: Settings, overrides: dict[str, Any]) -> Settings:
@@ -84,7 +83,7 @@ def with_thresholds(settings: Settings, overrides: dict[str, Any]) -> Settings:
         target = rec if section == "recovery" else analysis if section in ("", "analysis") else None
         if target is None or name not in target:
             known = ", ".join([*analysis, *(f"recovery.{k}" for k in rec)])
-            raise UsageError(f"--threshold: unknown threshold '{key}'; use one of: {known}")
+            raise UsageError(f"unknown threshold '{key}'; use one of: {known}", field="threshold")
         target[name] = value
     try:
         return settings.model_copy(
@@ -95,7 +94,7 @@ def with_thresholds(settings: Settings, overrides: dict[str, Any]) -> Settings:
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise UsageError(f"--threshold: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise UsageError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}", field="threshold") from None
 
 
 def analyze(workspace: Workspace | str | Path, request: Request | None = None, steps: Steps | None = None) -> Findings:
@@ -112,9 +111,9 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     split = scope.segment is not None or scope.period is not None
     overall = prepare(con, the_map, settings, Scope(req.since, req.until)) if split else prepared
     choice = req.choice or choose_outcome(the_map, settings, req.outcome, req.outcome_negative)
-    outcome = resolve_touchpoint(prepared, choice.outcome, _field("outcome", choice)) if choice.outcome else None
+    outcome = resolve_touchpoint(prepared, choice.outcome, "outcome", _setting(choice)) if choice.outcome else None
     negative = (
-        resolve_touchpoint(prepared, choice.outcome_negative, _field("outcome-negative", choice))
+        resolve_touchpoint(prepared, choice.outcome_negative, "outcome_negative", _setting(choice))
         if choice.outcome and choice.outcome_negative
         else None
     )

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cxmap.analytics.prepare import Prepared
-from cxmap.errors import CxmapError
+from cxmap.errors import InvalidValue
 from cxmap.ids import slugify
 from cxmap.model.map import Map
 from cxmap.settings import Settings
@@ -57,15 +57,19 @@ def choose_outcome(
     return OutcomeChoice(outcome, negative or None, "request")
 
 
-def resolve_touchpoint(prepared: Prepared, name: str, what: str = "--outcome") -> str:
-    """A touchpoint id from an id, a raw name or a map name (any case)."""
+def resolve_touchpoint(prepared: Prepared, name: str, field: str = "outcome", setting: str | None = None) -> str:
+    """A touchpoint id from an id, a raw name or a map name (any case). An unknown name is an error about
+    `field`, or about the `setting` it came from (`the map's measure`: its `.outcome` is named)."""
     wanted = name.strip().lower()
     for tp in prepared.touchpoints.values():
         names = [tp.id, tp.name, *tp.raw_names]
         if wanted in (n.lower() for n in names) or slugify(name) == tp.id:
             return tp.id
     known = ", ".join(sorted(prepared.touchpoints))
-    raise CxmapError(f"{what}: no touchpoint '{name}' in the data or the map; touchpoints: {known}")
+    message = f"no touchpoint '{name}' in the data or the map; touchpoints: {known}"
+    if setting is not None:
+        raise InvalidValue(f"{setting}.{field}: {message}")
+    raise InvalidValue(message, field=field)
 
 
 def customer_outcomes(prepared: Prepared, outcome: str, negative: str | None = None) -> ir.Table:

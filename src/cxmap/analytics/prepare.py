@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import ibis
 import ibis.expr.types as ir
 
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import NotFound, UsageError, unknown
 from cxmap.ids import slugify
 from cxmap.model.map import Map
 from cxmap.settings import Settings
@@ -114,7 +114,7 @@ def prepare(con: Any, the_map: Map | None, settings: Settings, scope: Scope = Sc
         events = events.filter(events.timestamp < _instant(scope.until, zone, end=True))
     raw_names = [str(r) for r in events.select("touchpoint").distinct().to_pyarrow().column(0).to_pylist()]
     if not raw_names:
-        raise CxmapError(
+        raise NotFound(
             "no events to analyse"
             + (" in the chosen period" if scope.since or scope.until else "; load some with `cxmap ingest`")
         )
@@ -165,12 +165,15 @@ def _with_segment(con: Any, table: ir.Table, name: str | None) -> ir.Table:
             joined = table.left_join(lookup, table[key] == lookup._key)
             return joined.mutate(segment=joined._segment.fill_null("(none)")).drop("_key", "_segment")
     if not SAFE_ATTRIBUTE.match(name):
-        raise UsageError(f"--segment: '{name}' is not a column name cxmap can look up (letters, digits, space, _ - .)")
+        raise UsageError(
+            f"'{name}' is not a column name cxmap can look up (letters, digits, space, _ - .)", field="segment"
+        )
     value = table.attributes[name].str
     if not table.filter(value.notnull()).count().execute():
         raise UsageError(
-            f"--segment: '{name}' is not an event column ({', '.join(EVENT_SEGMENTS)}), an account or contact "
-            "column, or an attribute of the events"
+            f"'{name}' is not an event column ({', '.join(EVENT_SEGMENTS)}), an account or contact "
+            "column, or an attribute of the events",
+            field="segment",
         )
     return table.mutate(segment=value.fill_null("(none)"))
 
@@ -179,5 +182,5 @@ def _period(table: ir.Table, period: str | None) -> ir.Value:
     if period is None:
         return ibis.literal("all")
     if period not in PERIODS:
-        raise UsageError(f"--period: unknown period '{period}'; use one of: {', '.join(PERIODS)}")
+        raise unknown("period", period, PERIODS)
     return table.ts.truncate(PERIODS[period]).date().cast("string")

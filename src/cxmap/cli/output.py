@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
 
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import CxmapError, Face, UsageError, unknown
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of text.")
 ENGINE_OPTION = typer.Option(
@@ -22,6 +24,35 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+class CommandLine:
+    """How the command line names the inputs the core speaks of: by their options. The one place a field
+    becomes a flag (`outcome_negative` -> `--outcome-negative`)."""
+
+    def field(self, name: str) -> str:
+        return "--" + name.replace("_", "-")
+
+    def switch(self, name: str) -> str:
+        return self.field(name)
+
+    def setting(self, name: str, value: str) -> str:
+        return f"{self.field(name)} {value}"
+
+    def column(self, role: str, column: str | None) -> str | None:
+        if column is None:
+            return f"map one with {self.setting('columns', f'{role}=YOUR_COLUMN')}"
+        return f"map it with {self.setting('columns', f'{role}={shell_word(column)}')}"
+
+
+CLI: Face = CommandLine()
+
+
+def shell_word(name: str) -> str:
+    """A column name as it is typed after `--columns score=` in a shell."""
+    if re.fullmatch(r"[\w.\-]+", name):
+        return name
+    return f'"{name}"' if not re.search(r'["$`\\!]', name) else shlex.quote(name)
+
+
 def report(exc: CxmapError, *, as_json: bool) -> int:
     """Write an error on stderr and return its exit code: 2 for wrong usage, 1 for anything else.
 
@@ -29,9 +60,9 @@ def report(exc: CxmapError, *, as_json: bool) -> int:
     stderr whole; without, one line per problem (a map's problems) or the message alone.
     """
     if as_json:
-        typer.echo(json.dumps(exc.to_json(), ensure_ascii=False), err=True)
+        typer.echo(json.dumps(exc.to_json(CLI), ensure_ascii=False), err=True)
     else:
-        for line in [str(p) for p in exc.problems] or [f"error: {exc.message}"]:
+        for line in [str(p) for p in exc.problems] or [f"error: {exc.say(CLI)}"]:
             typer.echo(line, err=True)
     return 2 if isinstance(exc, UsageError) else 1
 
@@ -55,7 +86,7 @@ def one_of(option: str, value: str, allowed: Iterable[str]) -> None:
     as the other such checks; for options whose set the parser does not know."""
     choices = list(allowed)
     if value not in choices:
-        raise UsageError(f"{option}: unknown {option.lstrip('-')} '{value}'; use one of: {', '.join(choices)}")
+        raise unknown(option.removeprefix("--").replace("-", "_"), value, choices)
 
 
 def echo(text: str = "", *, err: bool = False) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cxmap.cli.output import JSON_OPTION, echo, emit_json, one_of, pluralise, reporting
+from cxmap.cli.output import CLI, JSON_OPTION, echo, emit_json, one_of, pluralise, reporting
 from cxmap.engines.table import ENGINES
 from cxmap.progress import steps
 from cxmap.workspace import init_workspace, open_workspace
@@ -82,10 +82,10 @@ def ingest_cmd(
         with steps(not quiet and not as_json) as progress:
             result = ingest(ws, files, options, progress)
     if as_json:
-        emit_json(result.to_json())
+        emit_json(result.to_json(CLI))
         return
     for warning in result.warnings:
-        echo(f"warning: {warning.message}", err=True)
+        echo(f"warning: {warning.say(CLI)}", err=True)
     if preview:
         _show_preview(result)
     else:

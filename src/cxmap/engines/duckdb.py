@@ -6,7 +6,7 @@ from typing import Any
 
 import ibis
 
-from cxmap.errors import CxmapError
+from cxmap.errors import Busy, CxmapError
 from cxmap.workspace import Workspace
 from cxmap.workspace.dataset import attach_views
 from cxmap.workspace.store import STORE_FILE
@@ -28,7 +28,7 @@ def connect(workspace: Workspace) -> Any:
     except Exception as exc:  # the driver's errors differ by engine; one clear line for the user
         first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         if "lock" in first.lower():
-            raise CxmapError(f"{path}: the store is in use by another cxmap process; try again when it ends") from None
+            raise Busy(f"{path}: the store is in use by another cxmap process; try again when it ends") from None
         raise CxmapError(f"{path}: cannot open the store: {first}") from None
     con.raw_sql("SET TimeZone = 'UTC'")
     return con

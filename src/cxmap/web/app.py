@@ -13,7 +13,7 @@ from itsdangerous import URLSafeTimedSerializer
 from starlette.exceptions import HTTPException
 
 from cxmap import __version__
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import Busy, BusyHere, CxmapError, NotFound, UsageError
 from cxmap.web.deps import LoginRequired, is_api
 from cxmap.web.middleware import BodyLimit, SecurityHeaders
 from cxmap.web.pages import templates
@@ -21,6 +21,7 @@ from cxmap.web.routes import accounts_pages, api, auth, findings_pages, maps_pag
 from cxmap.web.routes.edit_pages import router as edit_router
 from cxmap.web.state import AppState
 from cxmap.web.users import AuthStore
+from cxmap.web.words import WEB
 from cxmap.workspace import open_workspace
 
 BODY_LIMIT = 10_000_000  # bytes; a batch of events larger than this should be a file and `cxmap ingest`
@@ -37,6 +38,14 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    503: "busy",
+}
+# The HTTP status of each kind of error, the first that matches (a subclass before its base); any other: 422.
+STATUSES: dict[type[CxmapError], int] = {NotFound: 404, Busy: 503, UsageError: 400}
+# A busy store is said in the server's words: its path and processes are not the caller's business.
+BUSY: dict[type[CxmapError], str] = {
+    BusyHere: "the store is being read by this server; retry shortly",
+    Busy: "the store is busy with a load in another process; retry when it ends",
 }
 
 
@@ -56,6 +65,10 @@ def _error(
         return JSONResponse(error_body(code, message, details), status, headers)
     page = templates().get_template("error.html.j2").render(status=status, message=message, user=None)
     return HTMLResponse(page, status, headers)
+
+
+def _first(table: Mapping[type[CxmapError], Any], exc: CxmapError) -> Any:
+    return next((value for kind, value in table.items() if isinstance(exc, kind)), None)
 
 
 def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAPI:
@@ -90,8 +103,9 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
 
     @app.exception_handler(CxmapError)
     async def _cx(request: Request, exc: CxmapError) -> Response:
-        status = 400 if isinstance(exc, UsageError) else 404 if exc.message.startswith("no ") else 422
-        return _error(request, status, exc.code, exc.message, [p.to_json() for p in exc.problems])
+        """By the error's type, never its text: the status from STATUSES, the message in the web's terms."""
+        status, message = _first(STATUSES, exc) or 422, _first(BUSY, exc) or exc.say(WEB)
+        return _error(request, status, exc.code, message, [p.to_json() for p in exc.problems])
 
     app.include_router(auth.router)
     app.include_router(api.router)

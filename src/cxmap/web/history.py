@@ -25,7 +25,7 @@ from typing import Any, get_args
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cxmap.errors import CxmapError, MapInvalid, Problem
+from cxmap.errors import CxmapError, MapInvalid, NotFound, Problem
 from cxmap.files import write_atomic
 from cxmap.ids import slugify, unique_slug
 from cxmap.model import Map, loads_map
@@ -216,12 +216,12 @@ def versions(ws: Workspace, map_id: str) -> list[Version]:
 
 
 def version_file(ws: Workspace, map_id: str, label: str) -> Path:
-    """The history file of one earlier version; CxmapError ("no ...", a 404) when there is none."""
+    """The history file of one earlier version; NotFound (a 404) when there is none."""
     if not LABEL.match(label):
-        raise CxmapError(f"no version '{label}' of map '{map_id}' (versions are numbers such as 3 or 3-2)")
+        raise NotFound(f"no version '{label}' of map '{map_id}' (versions are numbers such as 3 or 3-2)")
     path = history_dir(ws, map_id) / f"{label}.yaml"
     if not path.is_file():
-        raise CxmapError(f"no version {label} of map '{map_id}' in the history")
+        raise NotFound(f"no version {label} of map '{map_id}' in the history")
     return path
 
 
@@ -282,6 +282,6 @@ def move_idea(ws: Workspace, map_id: str, idea_id: str, status: str, who: str) -
             if isinstance(item, CommentedMap) and item.get("id") == idea_id:
                 item["status"] = status
                 return
-        raise CxmapError(f"no idea '{idea_id}' in map '{map_id}'")
+        raise NotFound(f"no idea '{idea_id}' in map '{map_id}'")
 
     return _edit_ideas(ws, map_id, who, change)

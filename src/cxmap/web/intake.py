@@ -14,18 +14,19 @@ import json
 import re
 import secrets
 import time
+from functools import partial
 from typing import Any
 
 import duckdb
 from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 
-from cxmap.errors import CxmapError
+from cxmap.errors import BusyHere, CxmapError
 from cxmap.progress import Steps
 from cxmap.web.snapshot import Live
+from cxmap.web.words import WEB
 from cxmap.workspace.ingest import Options, ingest
 
-SHARED = "different configuration"  # DuckDB: a reader of this process has the store open
 RETRIES = 20
 
 
@@ -70,9 +71,7 @@ def load_events(state: Live, lines: list[str], options: Options) -> dict[str, An
                     [str(path)],
                 ).fetchall()
         except CxmapError as exc:
-            if SHARED in exc.message:
-                raise HTTPException(503, "the store is being read by this server; retry shortly") from None
-            raise _in_batch_terms(exc, str(path)) from None
+            raise exc.reworded(partial(_batch_terms, path=str(path))) from None
         except duckdb.Error as exc:
             raise HTTPException(
                 503, f"the store could not be written now; retry ({str(exc).splitlines()[0]})"
@@ -80,7 +79,6 @@ def load_events(state: Live, lines: list[str], options: Options) -> dict[str, An
         finally:
             path.unlink(missing_ok=True)
     result.pop("preview", None)
-    result["warnings"] = [{**w, "message": _batch_terms(w["message"], str(path))} for w in result["warnings"]]
     result["quarantine"] = [dict(zip(("load_id", "file", "line", "reason", "raw"), r, strict=True)) for r in rows]
     return result
 
@@ -90,26 +88,17 @@ def _ingest(state: Live, path: str, options: Options) -> dict[str, Any]:
     a little while: DuckDB refuses a writer while a reader of the same process is open."""
     for attempt in range(RETRIES):
         try:
-            return ingest(state.state.workspace, [path], options, Steps(None)).to_json()
-        except CxmapError as exc:
-            if SHARED not in exc.message or attempt == RETRIES - 1:
+            return ingest(state.state.workspace, [path], options, Steps(None)).to_json(WEB)
+        except BusyHere:
+            if attempt == RETRIES - 1:
                 raise
             time.sleep(0.25)
             gc.collect()
     raise AssertionError("unreachable")
 
 
-def _in_batch_terms(exc: CxmapError, path: str) -> CxmapError:
-    """An error of ingest in the batch's terms (see _batch_terms), with the same code."""
-    error = type(exc)(_batch_terms(exc.message, path), exc.problems)
-    error.code = exc.code
-    return error
-
-
 def _batch_terms(message: str, path: str) -> str:
-    """Ingest speaks of files and options; say 'event N', `strict=true`, `scale=` and the event's keys instead
-    (the API has no --columns: an event names its keys)."""
+    """Ingest speaks of the file the batch was written to; say 'event N' and 'the batch' instead (the
+    inputs it names are worded by the web's face, words.py)."""
     message = re.sub(re.escape(path) + r":(\d+):", r"event \1:", message)
-    message = message.replace(path, "the batch").replace("--strict", "strict=true").replace("--scale ", "scale=")
-    message = re.sub(r"map it with --columns (\w+)=(\"[^\"]*\"|'[^']*'|[^\s,]+)", r"send it as \1", message)
-    return re.sub(r"; map one with --columns \S+", "", message)
+    return message.replace(path, "the batch")

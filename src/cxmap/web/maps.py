@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cxmap.errors import CxmapError, MapInvalid
+from cxmap.errors import MapInvalid, NotFound
 from cxmap.model import Map, load_map
 from cxmap.workspace import Workspace
 
@@ -29,7 +29,7 @@ def map_by_id(ws: Workspace, map_id: str) -> tuple[Path, Map]:
     for path, the_map, _ in all_maps(ws):
         if the_map is not None and the_map.id == map_id:
             return path, the_map
-    raise CxmapError(f"no map '{map_id}' in this workspace")
+    raise NotFound(f"no map '{map_id}' in this workspace")
 
 
 def map_summaries(ws: Workspace) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ from cxmap.analytics.outcomes import OutcomeChoice, choose_outcome, customer_out
 from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
 from cxmap.engine import connect
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import NotFound, UsageError
 from cxmap.model import Map
 from cxmap.web.maps import all_maps, map_files
 from cxmap.web.state import AppState
@@ -106,7 +106,7 @@ def find(state: AppState, map_id: str) -> tuple[Path, Map]:
     """A map by id (as :func:`cxmap.web.maps.map_by_id`, from the parsed maps above)."""
     found = next(((path, m) for path, m in valid_maps(state) if m.id == map_id), None)
     if found is None:
-        raise CxmapError(f"no map '{map_id}' in this workspace")
+        raise NotFound(f"no map '{map_id}' in this workspace")
     return found
 
 

@@ -34,7 +34,7 @@ from cxmap.accounts import service
 from cxmap.accounts.base import AsOf
 from cxmap.accounts.gating import decide, rule_for
 from cxmap.accounts.health import contacts_with_experience
-from cxmap.errors import CxmapError
+from cxmap.errors import Busy, NotFound
 from cxmap.settings import Settings
 from cxmap.web.state import AppState
 from cxmap.workspace import Workspace
@@ -164,7 +164,7 @@ class Snapshot:
         rule_for(self.settings, action)  # an unknown action is refused before the contact is looked up
         row = self.contact_row.get(customer_id)
         if row is None and customer_id not in self.unlisted:
-            raise CxmapError(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
+            raise NotFound(f"no contact '{customer_id}' in the workspace (not in the contacts file or the events)")
         account = self.contacts.table.column("account_id")[row].as_py() if row is not None else None
         people = self.contacts.rows(account) if account else []
         alerts = self.account_alerts.get(account, []) if account else []
@@ -183,7 +183,7 @@ class Snapshot:
         """The `account` answer (without a map), from memory."""
         found = self.account_rows.get(account_id)
         if found is None:
-            raise CxmapError(f"no account '{account_id}' in the workspace")
+            raise NotFound(f"no account '{account_id}' in the workspace")
         contacts = [{k: _iso(v) for k, v in c.items()} for c in self.contacts.rows(account_id)]
         for c in contacts:
             c["gate"] = self.gate(c["customer_id"], "review")
@@ -272,8 +272,8 @@ class Live:
             try:
                 with self.lock.reading():
                     found = self.state.cached(KEY, lambda: build(self.state.workspace))
-            except CxmapError as exc:
-                if self._current is None or "in use by another cxmap process" not in exc.message:
+            except Busy:
+                if self._current is None:
                     raise
                 return self._current[1]  # a load is running in another process: the last answer until it ends
             self._current = (version, found)

@@ -19,7 +19,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import CxmapError, unknown
 
 ROLES = ("viewer", "editor", "admin")
 _HASHER = PasswordHasher()
@@ -66,7 +66,7 @@ class AuthStore:
     @staticmethod
     def _check_role(role: str) -> None:
         if role not in ROLES:
-            raise UsageError(f"--role: unknown role '{role}'; use one of: {', '.join(ROLES)}")
+            raise unknown("role", role, ROLES)
 
     def add_user(self, username: str, role: str, password: str | None = None) -> str:
         """Create a user; returns the password (a new random one unless given)."""

@@ -1,11 +1,11 @@
-"""Canonical columns of each kind of data, the names common exports use for them, and `--columns`."""
+"""Canonical columns of each kind of data, the names common exports use for them, and the `columns` mapping."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import InvalidValue, UsageError
 
 Kind = str  # "events" | "accounts" | "contacts"
 
@@ -133,28 +133,31 @@ def parse_columns(spec: str | None, kind: Kind) -> dict[str, str]:
         canonical, sep, source = part.partition("=")
         canonical, source = canonical.strip(), source.strip()
         if not sep or not canonical or not source:
-            raise UsageError(f"--columns: '{part}' is not NAME=SOURCE_COLUMN (e.g. customer_id=ContactId)")
+            raise UsageError(f"'{part}' is not NAME=SOURCE_COLUMN (e.g. customer_id=ContactId)", field="columns")
         if canonical not in known:
             raise UsageError(
-                f"--columns: '{canonical}' is not a column of {kind}; use one of: {', '.join(sorted(known))}"
+                f"'{canonical}' is not a column of {kind}; use one of: {', '.join(sorted(known))}", field="columns"
             )
         mapping[canonical] = source
     return mapping
 
 
 def resolve_columns(source_columns: list[str], kind: Kind, mapping: dict[str, str], where: str) -> dict[str, str]:
-    """{canonical: source column} for one file: `--columns` first, then exact names, then aliases.
+    """{canonical: source column} for one file: the `columns` mapping first, then exact names, then aliases.
 
-    A `--columns` source missing from the file is wrong input (exit 1); so is a required column that
+    A mapped source missing from the file is wrong input (exit 1); so is a required column that
     cannot be found.
     """
     present = set(source_columns)
-    for canonical, source in mapping.items():
-        if source not in present:
-            raise CxmapError(
-                f"{where}: --columns names '{source}' for {canonical}, but the file has no such column "
-                f"(its columns: {', '.join(source_columns)})"
+    absent = [(canonical, source) for canonical, source in mapping.items() if source not in present]
+    if absent:
+        canonical, source = absent[0]
+        raise InvalidValue(
+            lambda face: (
+                f"{where}: {face.field('columns')} names '{source}' for {canonical}, but the file has "
+                f"no such column (its columns: {', '.join(source_columns)})"
             )
+        )
     folded = {_fold(c): c for c in reversed(source_columns)}
     taken = set(mapping.values())
     resolved = dict(mapping)
@@ -169,8 +172,6 @@ def resolve_columns(source_columns: list[str], kind: Kind, mapping: dict[str, st
                 break
     missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in resolved]
     if missing:
-        raise CxmapError(
-            f"{where}: no column for {', '.join(missing)} (its columns: {', '.join(source_columns)}); "
-            f"map one with --columns {missing[0]}=YOUR_COLUMN"
-        )
+        found = f"{where}: no column for {', '.join(missing)} (its columns: {', '.join(source_columns)})"
+        raise InvalidValue(lambda face: "; ".join(filter(None, [found, face.column(missing[0], None)])))
     return resolved

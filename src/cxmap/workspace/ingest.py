@@ -8,7 +8,7 @@ ones. `configure` and `load` are re-exported here, where callers have always fou
 
 from __future__ import annotations
 
-from cxmap.errors import CxmapError
+from cxmap.errors import InvalidValue, unknown
 from cxmap.progress import Steps
 from cxmap.workspace.core import Workspace
 from cxmap.workspace.load import configure, load
@@ -24,7 +24,7 @@ KINDS = ("events", "accounts", "contacts")
 def ingest(workspace: Workspace, paths: list[str], options: Options, steps: Steps) -> LoadResult:
     """Load files into the workspace: all of them or, on any error, nothing."""
     if options.kind not in KINDS:
-        raise CxmapError(f"--kind: unknown kind '{options.kind}'; use one of: {', '.join(KINDS)}")
+        raise unknown("kind", options.kind, KINDS, InvalidValue)
     get_scale(options.scale)
     sources = expand(paths)
     if workspace.dataset_root is not None:

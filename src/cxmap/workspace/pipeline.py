@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from cxmap.errors import CxmapError
+from cxmap.errors import PLAIN, CxmapError, Face, InvalidValue
 from cxmap.progress import Steps
 from cxmap.workspace.canonical import Columns, dimension_sql, events_sql
 from cxmap.workspace.columns import parse_columns, resolve_columns
@@ -63,8 +63,9 @@ class LoadResult:
     warnings: list[Unmapped] = field(default_factory=list)  # score- or comment-like columns kept as attributes
     preview: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self, face: Face = PLAIN) -> dict[str, Any]:
+        """The counts as `--json` and the API show them; the warnings in the face's terms."""
+        return {**asdict(self), "warnings": [w.to_json(face) for w in self.warnings]}
 
 
 @dataclass
@@ -259,15 +260,15 @@ def _first_pass(con: duckdb.DuckDBPyConnection, file: FileRows, options: Options
 
 
 def _refuse(con: duckdb.DuckDBPyConnection, load_id: int, result: LoadResult) -> None:
-    """--strict: name the first bad row, which may be in the quarantine from an earlier load of the same file."""
+    """`strict`: name the first bad row, which may be in the quarantine from an earlier load of the same file."""
     sources = _texts(result.sources)
     file, line, reason = con.execute(
         f"SELECT file, line, reason FROM quarantine WHERE load_id = {load_id} OR list_contains({sources}, file) "
         "ORDER BY load_id DESC, file, line LIMIT 1"
     ).fetchall()[0]
-    raise CxmapError(
-        f"{file}:{line}: {reason}; --strict: nothing was loaded "
-        f"({result.quarantined} row{'s' if result.quarantined != 1 else ''} could not be read)"
+    rows = f"{result.quarantined} row{'s' if result.quarantined != 1 else ''}"
+    raise InvalidValue(
+        lambda face: f"{file}:{line}: {reason}; {face.switch('strict')}: nothing was loaded ({rows} could not be read)"
     )
 
 

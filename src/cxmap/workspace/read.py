@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxmap.errors import CxmapError
+from cxmap.errors import CxmapError, InvalidValue
 from cxmap.workspace.sources import Source
 from cxmap.workspace.sql import ident, lit
 
@@ -214,7 +214,9 @@ def _check_encoding(con: duckdb.DuckDBPyConnection, view: SourceView, encoding: 
     bad = con.execute(f"SELECT min(line) FROM {view.rejects} WHERE error_type = 'INVALID ENCODING'").fetchone()
     if bad and bad[0] is not None:
         other = "latin-1" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else "utf-8"
-        raise CxmapError(
-            f"{view.source.name}: line {bad[0]} is not {encoding} text; "
-            f"give the file's encoding with --encoding (for example --encoding {other})"
+        raise InvalidValue(
+            lambda face: (
+                f"{view.source.name}: line {bad[0]} is not {encoding} text; give the file's encoding with "
+                f"{face.field('encoding')} (for example {face.setting('encoding', other)})"
+            )
         )

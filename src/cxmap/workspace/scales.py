@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cxmap.errors import UsageError
+from cxmap.errors import unknown
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ SCALES: dict[str, Scale] = {
 
 def get_scale(name: str) -> Scale:
     if name not in SCALES:
-        raise UsageError(f"--scale: unknown scale '{name}'; use one of: {', '.join(SCALES)}")
+        raise unknown("scale", name, SCALES)
     return SCALES[name]
 
 

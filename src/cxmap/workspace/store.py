@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxmap.errors import CxmapError
+from cxmap.errors import Busy, BusyHere, CxmapError
 
 STORE_FILE = "cxmap.duckdb"
 SCHEMA_VERSION = 1
@@ -109,10 +109,13 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
-            raise CxmapError(f"{path}: the store is in use by another cxmap process; try again when it ends") from None
+            raise Busy(f"{path}: the store is in use by another cxmap process; try again when it ends") from None
         raise CxmapError(f"{path}: cannot open the store: {text.splitlines()[0]}") from None
     except duckdb.Error as exc:
-        raise CxmapError(f"{path}: not a readable cxmap store: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0]
+        # DuckDB: this process has the store open in another mode (a reader of the web app) until it closes it
+        error = BusyHere if "different configuration" in first else CxmapError
+        raise error(f"{path}: not a readable cxmap store: {first}") from None
     con.execute("SET TimeZone = 'UTC'")
     return con
 

@@ -2,11 +2,13 @@
 
 A file whose CSAT column is called `CSAT (1-5)` loads "successfully" with no score at all, because the
 name matches no alias: the column quietly becomes an attribute. The load says so instead (a warning, or
-with `--strict` an error). The rule, also in docs/data.md:
+with `strict` an error). A warning holds the column, the role it looks like and the scale its name gives;
+each face words the advice in its own terms (the command line's options, the API's parameters). The rule,
+also in docs/data.md:
 
 - only for a kind the file has no column for: once a score (or comment) column is mapped or recognised,
   other such columns are legitimately attributes (an event holds one score and one comment, e.g. NPS
-  beside CSAT), and `--strict` must stay usable on such files;
+  beside CSAT), and `strict` must stay usable on such files;
 - score: the name holds one of SCORE_WORDS as a word, and at least 90% of its sampled values are numbers
   (an odd "N/A" does not hide a score column);
 - comment: a column whose values are not mostly numbers, and whose name holds one of COMMENT_WORDS as a
@@ -18,13 +20,13 @@ It is decided from the names and the first SAMPLE rows only, counted by one aggr
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
-from cxmap.errors import CxmapError
+from cxmap.errors import CxmapError, Face, InvalidValue
 from cxmap.workspace.scales import SCALES
 from cxmap.workspace.sql import ident
 
@@ -48,16 +50,31 @@ COMMENT_WORDS = frozenset(
     }
 )
 FREE_TEXT_WORDS = 4
-STRICT_HINT = ", or pass --strict to refuse such loads"
 
 
 @dataclass(frozen=True)
 class Unmapped:
-    """One warning of a load, as `--json` shows it."""
+    """One warning of a load: a column that looks like a `role` (score, comment) but was kept as an attribute;
+    `scale` is the scale its name gives, if any."""
 
     code: str  # unmapped_score | unmapped_comment
     column: str
-    message: str
+    role: str
+    scale: str | None = None
+
+    def finding(self, face: Face) -> str:
+        """What was found, and how this face would load the column."""
+        advice = face.column(self.role, self.column)
+        text = f"column '{self.column}' looks like a {self.role} but was kept as an attribute"
+        scale = f" (and {face.setting('scale', self.scale)})" if self.scale else ""
+        return f"{text}; {advice}{scale}" if advice else text
+
+    def say(self, face: Face) -> str:
+        return f"{self.finding(face)}, or pass {face.switch('strict')} to refuse such loads"
+
+    def to_json(self, face: Face) -> dict[str, Any]:
+        """As `--json` and the API show it."""
+        return {"code": self.code, "column": self.column, "message": self.say(face)}
 
 
 def words(name: str) -> set[str]:
@@ -75,20 +92,10 @@ def named_scale(name: str) -> str | None:
     return None
 
 
-def _arg(name: str) -> str:
-    """A column name as it is typed after `--columns score=` in a shell."""
-    if re.fullmatch(r"[\w.\-]+", name):
-        return name
-    return f'"{name}"' if not re.search(r'["$`\\!]', name) else shlex.quote(name)
-
-
 def unmapped(code: str, column: str) -> Unmapped:
-    """The warning for `column`, with the `--columns` (and `--scale`) that would load it."""
+    """The warning for `column`, with the scale its name gives."""
     role = code.removeprefix("unmapped_")
-    scale = named_scale(column) if role == "score" else None
-    advice = f"--columns {role}={_arg(column)}" + (f" (and --scale {scale})" if scale else "")
-    text = f"column '{column}' looks like a {role} but was kept as an attribute; map it with {advice}"
-    return Unmapped(code, column, text + STRICT_HINT)
+    return Unmapped(code, column, role, named_scale(column) if role == "score" else None)
 
 
 def find(
@@ -130,10 +137,10 @@ def distinct(found: Iterable[Unmapped]) -> list[Unmapped]:
 
 
 def refuse(found: list[Unmapped]) -> CxmapError:
-    """`--strict`: the first warning as one line of error; the others are counted."""
+    """`strict`: the first warning as one line of error; the others are counted."""
     first = found[0]
     more = [f"'{w.column}'" for w in found[1:]]
     also = f" (also {len(more)} more column{'s' if len(more) > 1 else ''}: {', '.join(more)})" if more else ""
-    error = CxmapError(f"{first.message.removesuffix(STRICT_HINT)}; --strict: nothing was loaded{also}")
+    error = InvalidValue(lambda face: f"{first.finding(face)}; {face.switch('strict')}: nothing was loaded{also}")
     error.code = first.code
     return error

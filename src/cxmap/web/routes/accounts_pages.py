@@ -18,7 +18,7 @@ from cxmap.accounts import service
 from cxmap.accounts.base import AsOf, resolve_as_of
 from cxmap.accounts.milestones import milestones
 from cxmap.accounts.progress import progress_table
-from cxmap.errors import CxmapError
+from cxmap.errors import NotFound
 from cxmap.model import Map
 from cxmap.web import measure
 from cxmap.web.charts import SERIES_COLOURS, Series, emotion_svg, month_label, tone
@@ -38,7 +38,7 @@ def _state(request: Request) -> AppState:
 
 def _no_events(state: AppState) -> None:
     if not measure.has_events(state):
-        raise CxmapError("no events in this workspace yet: load some with `cxmap ingest`, then accounts show here")
+        raise NotFound("no events in this workspace yet: load some with `cxmap ingest`, then accounts show here")
 
 
 def request_as_of(state: AppState, day: date | None) -> AsOf:

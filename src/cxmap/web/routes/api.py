@@ -8,13 +8,12 @@ return its answer. Answers with an as-of moment carry `X-Cxmap-As-Of`; answers f
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -78,7 +77,6 @@ MapId = Annotated[str | None, Query(alias="map", description="A map id (see GET 
 Id = Annotated[str, Path(min_length=1, max_length=200)]
 Day = Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="A day (YYYY-MM-DD).")]
 AS_OF_HEADER, FRESH_HEADER = "X-Cxmap-As-Of", "X-Cxmap-Fresh-At"
-UNKNOWN = re.compile(r"no (account|contact|customer|map) '")
 
 
 class Body(JSONResponse):
@@ -141,22 +139,6 @@ def _map(request: Request, map_id: str | None, needs: str | None = None) -> Map 
         raise _invalid("map", f"no map '{map_id}' in this workspace; see GET /api/maps") from None
 
 
-def _busy(exc: CxmapError) -> Exception:
-    """A 404 for an unknown id, a 503 while another process loads; other errors as they are."""
-    if UNKNOWN.match(exc.message):
-        return HTTPException(404, exc.message)
-    if "in use by another cxmap process" in exc.message:
-        return HTTPException(503, "the store is busy with a load in another process; retry when it ends")
-    return exc
-
-
-def _run(answer: Any, arg: Any) -> Any:
-    try:
-        return answer(arg)
-    except CxmapError as exc:
-        raise _busy(exc) from None
-
-
 def _gate_action(ws: Workspace, action: str) -> str:
     if action not in ws.settings.accounts.gates:
         raise _invalid("action", f"unknown action '{action}'; use one of: {', '.join(ws.settings.accounts.gates)}")
@@ -173,13 +155,10 @@ def _direct(request: Request, as_of: date | None, the_map: Map | None, answer: A
 
     def compute() -> tuple[Any, str]:
         with live.context(as_of, the_map.id if the_map else None) as ctx:
-            return _run(answer, ctx), ctx.as_of.iso()
+            return answer(ctx), ctx.as_of.iso()
 
-    try:
-        (content, at), fresh = live.state.slow_cached(partial(_request_key, request), compute)
-        return _answer(content, at, fresh)
-    except CxmapError as exc:
-        raise _busy(exc) from None
+    (content, at), fresh = live.state.slow_cached(partial(_request_key, request), compute)
+    return _answer(content, at, fresh)
 
 
 def _request_key(request: Request) -> tuple[Any, ...]:
@@ -190,11 +169,8 @@ def _request_key(request: Request) -> tuple[Any, ...]:
 
 def _fast(request: Request, answer: Any) -> Response:
     """Answer from the snapshot of the store at the default as-of."""
-    try:
-        snap, at = _live(request).snapshot()
-    except CxmapError as exc:
-        raise _busy(exc) from None
-    return _answer(_run(answer, snap), snap.as_of.iso(), at)
+    snap, at = _live(request).snapshot()
+    return _answer(answer(snap), snap.as_of.iso(), at)
 
 
 async def _fast_inline(request: Request, answer: Any) -> Response:
@@ -203,7 +179,7 @@ async def _fast_inline(request: Request, answer: Any) -> Response:
     found = _live(request).current()
     if found is None:
         return await run_in_threadpool(_fast, request, answer)
-    return _answer(_run(answer, found[0]), found[0].as_of.iso(), found[1])
+    return _answer(answer(found[0]), found[0].as_of.iso(), found[1])
 
 
 @router.get("/maps", summary="The maps of the workspace", response_model=list[schemas.MapSummary])
@@ -213,7 +189,7 @@ def list_maps(request: Request) -> Response:
 
 @router.get("/maps/{map_id}", summary="One map, as written in its file (JSON)", response_model=MapFile)
 def get_map(request: Request, map_id: Id) -> Response:
-    return _answer(_run(lambda state: measure.find(state, map_id)[1].model_dump(mode="json"), request.app.state.cx))
+    return _answer(measure.find(request.app.state.cx, map_id)[1].model_dump(mode="json"))
 
 
 @router.get(
@@ -235,12 +211,9 @@ def findings(
     ws = _workspace(request)
     ask = AnalysisRequest(_map(request, map_id), outcome, outcome_negative, since, until, segment, period, {}, top)
     live = _live(request)
-    try:
-        found, fresh = live.state.slow_cached(
-            partial(_request_key, request), lambda: live.read(lambda: analyze(ws, ask).model_dump(mode="json"))
-        )
-    except CxmapError as exc:
-        raise _busy(exc) from None
+    found, fresh = live.state.slow_cached(
+        partial(_request_key, request), lambda: live.read(lambda: analyze(ws, ask).model_dump(mode="json"))
+    )
     return _answer(found, fresh=fresh)
 
 
@@ -342,10 +315,7 @@ def list_verifications(request: Request, map_id: MapId = None, as_of: AsOf = Non
 @router.get("/status", summary="What is in the workspace (`cxmap status --json`)", response_model=schemas.Status)
 def get_status(request: Request) -> Response:
     ws = _workspace(request)
-    try:
-        return _answer(_live(request).read(lambda: workspace_status(ws)))
-    except CxmapError as exc:
-        raise _busy(exc) from None
+    return _answer(_live(request).read(lambda: workspace_status(ws)))
 
 
 @router.get(
@@ -359,10 +329,7 @@ def get_quarantine(
     limit: Annotated[int, Query(ge=1, le=10_000, description="At most this many rows.")] = 50,
 ) -> Response:
     ws = _workspace(request)
-    try:
-        return _answer(_live(request).read(lambda: quarantine_rows(ws, load_id=load, limit=limit)))
-    except CxmapError as exc:
-        raise _busy(exc) from None
+    return _answer(_live(request).read(lambda: quarantine_rows(ws, load_id=load, limit=limit)))
 
 
 @router.post(
@@ -406,9 +373,6 @@ async def post_events(
         )
     lines = event_lines(await request.body())  # over the limit, BodyLimit answers 413
     state = _live(request)
-    try:
-        result = await run_in_threadpool(load_events, state, lines, Options(kind="events", scale=scale, strict=strict))
-    except CxmapError as exc:
-        raise _busy(exc) from None
+    result = await run_in_threadpool(load_events, state, lines, Options(kind="events", scale=scale, strict=strict))
     background.add_task(state.refresh)  # the snapshot is computed again right after the answer is sent
     return _answer(result)

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from cxmap.diff import diff_maps
-from cxmap.errors import CxmapError, MapInvalid, Problem
+from cxmap.errors import CxmapError, MapInvalid, NotFound, Problem
 from cxmap.lint import lint
 from cxmap.model import Map, loads_map
 from cxmap.model.raw import MAX_MAP_BYTES, parse_yaml
@@ -25,6 +25,7 @@ from cxmap.web.deps import csrf_checked, require
 from cxmap.web.maps import all_maps, map_by_id
 from cxmap.web.pages import page
 from cxmap.web.users import Principal
+from cxmap.web.words import WEB
 from cxmap.workspace import Workspace
 
 router = APIRouter(dependencies=[Depends(require("viewer"))], include_in_schema=False)
@@ -229,7 +230,7 @@ def _board(
     maps = [m for _, m, _ in loaded if m is not None]
     shown = [m for m in maps if map_id in (None, m.id)]
     if map_id and not shown:
-        raise CxmapError(f"no map '{map_id}' in this workspace")
+        raise NotFound(f"no map '{map_id}' in this workspace")
     cards = _cards(shown)
     return page(
         request,
@@ -282,10 +283,10 @@ def idea_add(
     fields = {"title": title, "addresses": addresses, "status": status, "owner": owner}
     try:
         _, idea_id = history.add_idea(ws, map_id, fields, who.name)
+    except NotFound:
+        raise
     except CxmapError as exc:
-        if exc.message.startswith("no map"):
-            raise
-        message = "; ".join(p.message for p in exc.problems) or exc.message
+        message = "; ".join(p.message for p in exc.problems) or exc.say(WEB)
         return _board(request, board or None, status=422, form_error=(map_id, message), form=fields)
     return _back(board, "added", map_id, idea_id)
 

@@ -16,6 +16,7 @@ from cxmap.web import measure
 from cxmap.web.deps import require
 from cxmap.web.pages import page
 from cxmap.web.state import AppState
+from cxmap.web.words import WEB
 
 router = APIRouter(dependencies=[Depends(require("viewer"))], include_in_schema=False)
 CONTAGION_ROWS = 12
@@ -55,7 +56,7 @@ def findings_page(
     except UsageError:
         raise
     except CxmapError as exc:
-        context["why_not"] = exc.message
+        context["why_not"] = exc.say(WEB)
         return page(request, "findings_page.html.j2", **context)
     contagion = [c for c in f.contagion if c.get("significant")]
     recovery_touchpoints = [(t.id, t.name) for t in m.touchpoints if t.recovery]

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from cxmap.analytics.findings import Findings
 from cxmap.analytics.summary import headline, outcome_words
-from cxmap.errors import CxmapError, UsageError
+from cxmap.errors import CxmapError, NotFound, UsageError
 from cxmap.model import Map
 from cxmap.render import theme
 from cxmap.render.journey_graph import MARKER_HUES
@@ -28,6 +28,7 @@ from cxmap.web.charts import trend_svg
 from cxmap.web.deps import require
 from cxmap.web.pages import page
 from cxmap.web.state import AppState
+from cxmap.web.words import WEB
 
 router = APIRouter(dependencies=[Depends(require("viewer"))], include_in_schema=False)
 LEGEND_WIDTH = 1240
@@ -106,7 +107,7 @@ def _measured(
     except UsageError:
         raise
     except CxmapError as exc:
-        return {"measured": None, "why_not": exc.message}
+        return {"measured": None, "why_not": exc.say(WEB)}
     if not any(c.measured is not None for c in f.curve):
         why = "None of this map's touchpoints has scored events in this view: the map is drawn as designed."
         return {"measured": None, "why_not": why, "f": f}
@@ -239,10 +240,10 @@ def touchpoint_page(
         except UsageError:
             raise
         except CxmapError as exc:
-            why_not = exc.message
+            why_not = exc.say(WEB)
     stats = next((t for t in f.touchpoints if t.id == touchpoint_id), None) if f else None
     if drawn is None and stats is None:
-        raise CxmapError(f"no touchpoint '{touchpoint_id}' on the map '{m.id}' or in its data")
+        raise NotFound(f"no touchpoint '{touchpoint_id}' on the map '{m.id}' or in its data")
     candidate = next((c for c in f.hot_spot_candidates if c.touchpoint == touchpoint_id), None) if f else None
     return page(
         request,
