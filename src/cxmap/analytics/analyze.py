@@ -21,7 +21,7 @@ from cxmap.analytics.outcomes import (
     account_starts,
     choose_outcome,
     customer_outcomes,
-    resolve_touchpoint,
+    resolve_choice,
 )
 from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.recovery import recovery
@@ -49,11 +49,6 @@ class Request:
     top: int | None = None
     engine: str | None = None  # None: the workspace's `engine` setting
     choice: OutcomeChoice | None = None  # the outcome already chosen (the web's); else from the fields above
-
-
-def _setting(choice: OutcomeChoice) -> str | None:
-    """Where a configured outcome was set, for an error about it; None: the run's own field."""
-    return {"map": "the map's measure", "settings": "cxmap.yaml's measure"}.get(choice.source)
 
 
 def find_map(workspace: Workspace, wanted: Map | str) -> Map:
@@ -111,12 +106,7 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     split = scope.segment is not None or scope.period is not None
     overall = prepare(con, the_map, settings, Scope(req.since, req.until)) if split else prepared
     choice = req.choice or choose_outcome(the_map, settings, req.outcome, req.outcome_negative)
-    outcome = resolve_touchpoint(prepared, choice.outcome, "outcome", _setting(choice)) if choice.outcome else None
-    negative = (
-        resolve_touchpoint(prepared, choice.outcome_negative, "outcome_negative", _setting(choice))
-        if choice.outcome and choice.outcome_negative
-        else None
-    )
+    outcome, negative = resolve_choice(prepared, choice)
     # Four findings join the outcomes: worked out once and kept in the engine (a temporary table on
     # DuckDB, a cached frame on Spark) for this run, instead of once per finding.
     outcomes = (

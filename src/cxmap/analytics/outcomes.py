@@ -72,6 +72,17 @@ def resolve_touchpoint(prepared: Prepared, name: str, field: str = "outcome", se
     raise InvalidValue(message, field=field)
 
 
+def resolve_choice(prepared: Prepared, choice: OutcomeChoice) -> tuple[str | None, str | None]:
+    """The chosen outcome and its opposite as touchpoint ids (an opposite without an outcome is none); an
+    unknown name is an error about the run's field, or about the setting that named it."""
+    setting = {"map": "the map's measure", "settings": "cxmap.yaml's measure"}.get(choice.source)
+    if not choice.outcome:
+        return None, None
+    outcome = resolve_touchpoint(prepared, choice.outcome, "outcome", setting)
+    negative = choice.outcome_negative
+    return outcome, resolve_touchpoint(prepared, negative, "outcome_negative", setting) if negative else None
+
+
 def customer_outcomes(prepared: Prepared, outcome: str, negative: str | None = None) -> ir.Table:
     """One row per customer: `outcome` (1/0), `outcome_at` (first outcome event), `ended_at` (first outcome
     or negative event: from then on the customer's fate is known) and `decided`."""

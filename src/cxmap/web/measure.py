@@ -25,7 +25,7 @@ from cxmap.analytics.curve import curve
 from cxmap.analytics.evidence import evidence_for, sample_comments
 from cxmap.analytics.findings import Findings, OutcomeDefinition, TouchpointStats
 from cxmap.analytics.hotspots import hot_spots
-from cxmap.analytics.outcomes import OutcomeChoice, choose_outcome, customer_outcomes, resolve_touchpoint
+from cxmap.analytics.outcomes import OutcomeChoice, choose_outcome, customer_outcomes, resolve_choice
 from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
 from cxmap.engine import connect
@@ -193,18 +193,13 @@ def _segment_findings(con: Any, state: AppState, the_map: Map, choice: OutcomeCh
     for one segment value: the steps of `analyze`, on the filtered events."""
     settings = state.workspace.settings
     prepared = _prepared(con, state, the_map, view)
-    found = resolve_touchpoint(prepared, choice.outcome, "outcome") if choice.outcome else None
-    against = (
-        resolve_touchpoint(prepared, choice.outcome_negative, "outcome_negative")
-        if found and choice.outcome_negative
-        else None
-    )
+    found, against = resolve_choice(prepared, choice)
     customers, events = scope_counts(prepared)
     stats = touchpoint_stats(prepared)
     spots = []
     if found is not None and customers:
         outcomes = customer_outcomes(prepared, found, against)
-        excluded = {found, *([against] if against else [])}
+        excluded = {t for t in (found, against) if t is not None}
         spots = hot_spots(prepared, outcomes, {t.id: t.reach for t in stats}, excluded)
     significant = [s for s in spots if s.significant]
     confirmed = {s.touchpoint for s in significant}
