@@ -179,11 +179,11 @@ def cxmap_parts(con: Any, ws: Any, cache: str | None = None) -> dict[str, Any]:
 
     from cxmap.accounts.base import events_as_of, memberships, resolve_as_of
     from cxmap.accounts.health import contact_experience
-    from cxmap.accounts.service import Context, accounts
     from cxmap.analytics.journeys import _variants, edges  # _variants: what journeys() runs for the top N
     from cxmap.analytics.prepare import prepare
     from cxmap.analytics.touchpoints import touchpoint_stats
     from cxmap.model import load_map
+    from cxmap.service.accounts import Context, accounts
 
     the_map = load_map(ws.maps_dir / f"{MAP}.yaml")
     top = ws.settings.analysis.top_variants

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 import duckdb
 import httpx
 
-from cxmap.web.users import AuthStore
+from cxmap.service.users import AuthStore
 
 ROOT = Path(__file__).resolve().parent.parent
 CXMAP = [sys.executable, "-m", "cxmap"]

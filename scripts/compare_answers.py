@@ -22,11 +22,11 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
 from urllib.request import Request, urlopen
 
 AS_OF = "2025-12-31"
 MAP = "b2b-onboarding"
+ACCOUNT = "A-00002"
 CONTACT = "C-001974"  # the demo's refused review request (scripts/refused_contact.py)
 CLI = {
     "analyze": ["analyze", "{ws}", "--map", MAP, "--quiet"],
@@ -36,6 +36,8 @@ CLI = {
     "milestones": ["milestones", "{ws}", "--map", MAP, "--as-of", AS_OF],
     "verify": ["verify", "{ws}", "--map", MAP, "--as-of", AS_OF],
     "gate": ["gate", "{ws}", CONTACT, "--action", "review", "--as-of", AS_OF],
+    "account": ["account", "{ws}", ACCOUNT, "--map", MAP, "--as-of", AS_OF],
+    "customer": ["customer", "{ws}", CONTACT, "--map", MAP, "--as-of", AS_OF],
 }
 API = {
     "analyze": f"/api/findings?map={MAP}",
@@ -44,6 +46,15 @@ API = {
     "milestones": f"/api/milestones?map={MAP}&as_of={AS_OF}",
     "verify": f"/api/verify?map={MAP}&as_of={AS_OF}",
     "gate": f"/api/gate/{CONTACT}?action=review&as_of={AS_OF}",
+    "account": f"/api/accounts/{ACCOUNT}?map={MAP}&as_of={AS_OF}",
+    "customer": f"/api/customers/{CONTACT}?as_of={AS_OF}",
+    # at the latest event: answered from the server's in-memory snapshot
+    "accounts-now": "/api/accounts?worst=25",
+    "alerts-now": "/api/alerts",
+    "account-now": f"/api/accounts/{ACCOUNT}",
+    "gate-now": f"/api/gate/{CONTACT}?action=review",
+    "maps": "/api/maps",
+    "status": "/api/status",
 }
 
 
@@ -71,7 +82,7 @@ def _api(ws: Path, out: Path) -> None:
             try:
                 urlopen(f"{base}/healthz", timeout=1)
                 break
-            except (URLError, ConnectionError):
+            except OSError:  # refused, or queued while the app still loads
                 time.sleep(0.1)
         for name, path in API.items():
             ask = Request(base + path, headers={"Authorization": f"Bearer {token}"})

@@ -5,18 +5,18 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from cxmap.accounts.service import accounts, context, gate_answer
+from cxmap.service.accounts import accounts, context, gate_answer
 
 
 def main() -> None:
     ctx = context(sys.argv[1], date.fromisoformat(sys.argv[2]))
     for row in accounts(ctx):
-        if row["experience"] is None or row["experience"] > 3 or row["scored_contacts"] < 2:
+        if row.experience is None or row.experience > 3 or row.scored_contacts < 2:
             continue
-        group = ctx.members.filter(ctx.members.account_id == row["account_id"])
+        group = ctx.members.filter(ctx.members.account_id == row.account_id)
         for contact in group.customer_id.to_pyarrow().to_pylist():
             answer = gate_answer(ctx, contact, "review")
-            if answer["experience"] is not None and answer["experience"] >= 7 and not answer["allowed"]:
+            if answer.experience is not None and answer.experience >= 7 and not answer.allowed:
                 print(contact)
                 return
     print("C-000001")

@@ -25,11 +25,11 @@ __all__ = ["CxmapError", "Map", "MapInvalid", "Problem", "__version__", "analyze
 def analyze(workspace: str | Path, map: Map | str | None = None, outcome: str | None = None, **options: Any) -> Any:
     """The measured map: every finding as typed objects (`cxmap.analytics.findings.Findings`).
 
-    `options` are the fields of `cxmap.analytics.analyze.Request` (outcome_negative, since, until,
-    segment, period, thresholds, top). Lists of findings come as Arrow tables with `findings.table(name)`.
+    `options` are the fields of `cxmap.service.analysis.Request` (outcome_negative, since, until,
+    segment, period, only, thresholds, top). Lists of findings come as Arrow tables with `findings.table(name)`.
     """
-    from cxmap.analytics.analyze import Request
-    from cxmap.analytics.analyze import analyze as run
+    from cxmap.service.analysis import Request
+    from cxmap.service.analysis import analyze as run
 
     return run(workspace, Request(map=map, outcome=outcome, **options))
 

@@ -12,19 +12,16 @@ from typing import Any, cast
 
 import duckdb
 
-from cxmap.engines.table import ENGINES
-from cxmap.errors import unknown
+from cxmap.engine_table import ENGINES
 from cxmap.workspace import Workspace
 
 Backend = Any  # an Ibis backend; kept loose so that other engines plug in without touching analytics
 
 
-def connect(workspace: Workspace, engine: str | None = None) -> Backend:
-    """The Ibis backend of `engine` (default: the workspace's `engine` setting) over the workspace's store."""
-    name = engine or workspace.settings.engine
-    if name not in ENGINES:
-        raise unknown("engine", name, ENGINES)
-    module, function = ENGINES[name].split(":")
+def connect(workspace: Workspace) -> Backend:
+    """The Ibis backend of the workspace's engine over its store (a run picks another with
+    `Workspace.using`, which checks the name, as cxmap.yaml's validation does)."""
+    module, function = ENGINES[workspace.settings.engine].split(":")
     connector = cast(Callable[[Workspace], Backend], getattr(import_module(module), function))
     return connector(workspace)
 

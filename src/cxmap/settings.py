@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from cxmap.engines.table import ENGINES
+from cxmap.engine_table import ENGINES
 from cxmap.errors import MapInvalid
 from cxmap.model.raw import read_yaml
 

@@ -17,7 +17,8 @@ from tests.conftest import run_cxmap
 from tests.web.conftest import PASSWORDS, Server
 from tests.web.restore import maps_restored
 
-from cxmap.accounts import service
+from cxmap.service import accounts as service
+from cxmap.service.answers import answer_json
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -136,8 +137,8 @@ def refused(web: Server) -> dict[str, Any]:
     """A contact of the worst account whose review request the gate refuses, with the reasons it gives."""
     ctx = service.context(web.workspace)
     try:
-        worst = service.accounts(ctx)[0]["account_id"]
-        contacts = service.account(ctx, worst)["contacts"]
+        worst = service.accounts(ctx)[0].account_id
+        contacts = answer_json(service.account(ctx, worst))["contacts"]
     finally:
         ctx.con.disconnect()
     refusals = [c for c in contacts if not c["gate"]["allowed"]]

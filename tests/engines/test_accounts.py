@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from cxmap.accounts import service
 from cxmap.accounts.progress import map_progress, progress_table
+from cxmap.service import accounts as service
 from cxmap.workspace import Workspace, init_workspace
 from tests.analytics_fixtures import load_csv
 from tests.engines import test_analyze

@@ -177,7 +177,7 @@ def split(ws: Workspace, the_map: Map, scope: Scope) -> Callable[[str], dict[str
     """What a scope (--segment, --period, --since/--until) changes in analyze: the touchpoints and counts."""
 
     def task(engine: str) -> dict[str, Any]:
-        prepared = prepare(connect(ws, engine), the_map, ws.settings, scope)
+        prepared = prepare(connect(ws.using(engine)), the_map, ws.settings, scope)
         return {"counts": scope_counts(prepared), "touchpoints": touchpoint_stats(prepared)}
 
     return task
@@ -188,10 +188,10 @@ def results(tmp_path_factory: pytest.TempPathFactory, spark_conf: dict[str, Any]
     ws, the_map = build(tmp_path_factory.mktemp("analyze"), spark_conf)
     tasks = {
         "analyze": lambda engine: analyze(
-            ws, Request(the_map, **OUTCOMES, **SPLIT, thresholds=THRESHOLDS, engine=engine)
+            ws.using(engine), Request(the_map, **OUTCOMES, **SPLIT, thresholds=THRESHOLDS)
         ),
         "whole scope": split(ws, the_map, Scope()),
-        "curve without a map": lambda engine: curve(prepare(connect(ws, engine), None, ws.settings)),
+        "curve without a map": lambda engine: curve(prepare(connect(ws.using(engine)), None, ws.settings)),
         "since and until": split(ws, the_map, Scope(since=date(2026, 1, 5), until=date(2026, 3, 1))),
         **{f"segment by {kind}": split(ws, the_map, Scope(segment=name)) for kind, name in SEGMENTS.items()},
         **{f"period {p}": split(ws, the_map, Scope(period=p)) for p in PERIODS},

@@ -56,7 +56,7 @@ def preparer(ws: Workspace, the_map: Map | None, settings: dict[str, Any] | None
 
     @cache
     def on(engine: str) -> Prepared:
-        return prepare(connect(ws, engine), the_map, chosen)
+        return prepare(connect(ws.using(engine)), the_map, chosen)
 
     return on
 

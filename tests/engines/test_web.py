@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from cxmap.accounts import service
 from cxmap.engines.spark import session
+from cxmap.service import accounts as service
+from cxmap.service.answers import answer_json
+from cxmap.service.users import AuthStore
 from cxmap.web.app import create_app
-from cxmap.web.users import AuthStore
 from cxmap.workspace import Workspace
 from tests.engines.helpers import on_spark
 from tests.engines.test_accounts import functional_workspace
@@ -36,7 +37,7 @@ def last_job(conf: dict[str, Any]) -> int:
 def duckdb_answer(ws: Workspace, as_of: str | None, ask: Any) -> Any:
     ctx = service.context(ws.using("duckdb"), None if as_of is None else date.fromisoformat(as_of), None)
     try:
-        return json.loads(json.dumps(ask(ctx), default=str))
+        return json.loads(json.dumps(answer_json(ask(ctx)), default=str))
     finally:
         ctx.con.disconnect()
 

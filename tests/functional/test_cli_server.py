@@ -16,8 +16,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from cxmap.service.users import AuthStore
 from cxmap.web.app import create_app
-from cxmap.web.users import AuthStore
 from tests.conftest import EXAMPLES, run_cxmap
 
 

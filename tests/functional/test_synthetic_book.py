@@ -7,7 +7,7 @@ Definitions, at the as-of moment A (the default: the workspace's latest event) a
 
 - a contact is *current* when it has a scored event (a score, or a comment that sentiment scores: the
   event's emotion is not null) with A - W days < t <= A; an account is *current* when at least one of its
-  contacts is, which is when `cxmap accounts` (cxmap.accounts.service.accounts) gives it an experience;
+  contacts is, which is when `cxmap accounts` (cxmap.service.accounts.accounts) gives it an experience;
 - an account is *active* when it started on or before A's date (`started_at`) and not every one of its
   contacts has a churn notice at or before A.
 
@@ -25,8 +25,9 @@ import pandas as pd
 import pytest
 
 from cxmap import synthetic
-from cxmap.accounts import service
 from cxmap.progress import Steps
+from cxmap.service import accounts as service
+from cxmap.service.answers import answer_json
 from cxmap.synthetic_comments import BANK, tone
 from cxmap.workspace import init_workspace
 from cxmap.workspace.ingest import Options, ingest
@@ -51,7 +52,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
         ingest(ws, [str(paths[kind])], Options(kind=kind), Steps(None))
     ctx = service.context(ws.root)
     try:
-        rows = service.accounts(ctx)
+        rows = answer_json(service.accounts(ctx))
         as_of, window = ctx.as_of.instant, ctx.workspace.settings.accounts.window_days
     finally:
         ctx.con.disconnect()

@@ -12,8 +12,8 @@ from cxmap.analytics.comparison import clear, evidence
 from cxmap.analytics.evidence import evidence_for
 from cxmap.analytics.findings import Findings
 from cxmap.analytics.prepare import Scope, prepare
-from cxmap.analytics.summary import summary_lines
 from cxmap.engine import connect
+from cxmap.render.summary import summary_lines
 from tests.analytics_fixtures import workspace_with
 
 

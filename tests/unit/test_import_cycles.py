@@ -189,7 +189,7 @@ def imports_by_name() -> dict[str, set[str]]:
     """Where cxmap's imports by a computed name lead, read from the tables they are computed from."""
     from cxmap import model
     from cxmap.cli.app import COMMANDS, GROUPS
-    from cxmap.engines.table import ENGINES
+    from cxmap.engine_table import ENGINES
 
     return {
         "cxmap.engine": {entry.split(":")[0] for entry in ENGINES.values()},

@@ -205,6 +205,8 @@ def test_no_outcome_anywhere_is_not_measured_and_says_how_to_set_one(b2b: Any) -
     assert figures(got) == (None, None, 0, [], "no outcome is set: add measure: {outcome: ...} to the map")
     unknown = results(b2b, the_map=with_outcome(b2b, "renewal"))["checked-in"]
     assert unknown["reason"] == "the outcome 'renewal' is not a touchpoint of the map or the data"
+    no_opposite = results(b2b, the_map=with_outcome(b2b, "checkin", "churn-notice"))["checked-in"]
+    assert no_opposite["reason"] == "the outcome's opposite 'churn-notice' is not a touchpoint of the map or the data"
 
 
 def test_every_entry_not_measured_says_why(b2b: Any) -> None:

@@ -12,8 +12,8 @@ import pytest
 
 from cxmap import synthetic
 from cxmap.progress import Steps
+from cxmap.service.users import AuthStore
 from cxmap.web.app import create_app
-from cxmap.web.users import AuthStore
 from cxmap.workspace import init_workspace
 from cxmap.workspace.ingest import Options, ingest
 from tests.web.throwaway import serving

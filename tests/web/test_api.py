@@ -13,11 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from cxmap.accounts import service
 from cxmap.analytics.analyze import Request, analyze
 from cxmap.model import load_map
-from cxmap.web import schemas
-from cxmap.web.snapshot import build
+from cxmap.service import accounts as service
+from cxmap.service import answers
+from cxmap.service.answers import answer_json
+from cxmap.service.snapshot import build
 from cxmap.workspace import open_workspace
 from tests.web.conftest import ROOT, Server
 from tests.web.throwaway import served_copy
@@ -55,7 +56,7 @@ def context(root: Path, as_of: str | None = None, map_id: str | None = None) -> 
 
 
 def plain(value: Any) -> Any:
-    return json.loads(json.dumps(value))
+    return json.loads(json.dumps(answer_json(value)))
 
 
 def same(got: Any, expected: Any) -> bool:
@@ -129,8 +130,8 @@ def test_accounts_are_the_services_answer(server: Server, viewer: httpx.Client) 
 
 def test_account_is_the_services_answer(server: Server, viewer: httpx.Client) -> None:
     with context(server.workspace) as ctx:
-        alerted = service.alerts(ctx)[0]["account_id"]
-        ids = [*[a["account_id"] for a in service.accounts(ctx)][:3], "A-00002", "A-00100", alerted]
+        alerted = service.alerts(ctx)[0].account_id
+        ids = [*[a.account_id for a in service.accounts(ctx)][:3], "A-00002", "A-00100", alerted]
         expected = {i: plain(service.account(ctx, i)) for i in ids}
     for account_id, body in expected.items():
         response = viewer.get(f"/api/accounts/{account_id}")
@@ -140,7 +141,7 @@ def test_account_is_the_services_answer(server: Server, viewer: httpx.Client) ->
         assert got == body, account_id
         assert response.headers["X-Cxmap-As-Of"] == body["as_of"]
         assert "X-Cxmap-Fresh-At" in response.headers
-        schemas.AccountDetail.model_validate(got)
+        answers.AccountDetail.model_validate(got)
     worst = expected[ids[0]]
     assert worst["experience"] == 4.0
     assert expected[alerted]["alerts"]
@@ -171,7 +172,7 @@ def test_customer_is_the_services_answer(server: Server, viewer: httpx.Client) -
     response = viewer.get("/api/customers/C-000005")
     assert response.json() == expected
     assert response.headers["X-Cxmap-As-Of"] == expected["as_of"]
-    schemas.CustomerDetail.model_validate(response.json())
+    answers.CustomerDetail.model_validate(response.json())
     mapped = viewer.get("/api/customers/C-000005", params={"map": "b2b-onboarding", "as_of": AS_OF})
     assert mapped.json() == planned
     assert "progress" in planned
@@ -181,7 +182,7 @@ def test_gate_is_the_services_answer(server: Server, viewer: httpx.Client) -> No
     """The snapshot works gating out in memory: it gives the service's answer, word for word."""
     ws = open_workspace(server.workspace)
     with context(server.workspace) as ctx:
-        worst = [a["account_id"] for a in service.accounts(ctx)][:8]
+        worst = [a.account_id for a in service.accounts(ctx)][:8]
         members = ctx.members.filter(ctx.members.account_id.isin(worst)).to_pyarrow().to_pylist()
         contacts = [*sorted({m["customer_id"] for m in members}), "C-000001", "C-000002", "C-000003"]
         actions = list(ws.settings.accounts.gates)
@@ -247,7 +248,7 @@ def test_alerts_are_the_services_answer(server: Server, viewer: httpx.Client) ->
     assert dated.json() == earlier
     assert len(earlier) > 1
     for alert in earlier:
-        schemas.Alert.model_validate(alert)
+        answers.Alert.model_validate(alert)
 
 
 def test_milestones_and_verify_are_the_services_answer(server: Server, viewer: httpx.Client) -> None:

@@ -20,8 +20,8 @@ import pytest
 
 from cxmap.cli.accounts import _total
 from cxmap.progress import Steps
+from cxmap.service.users import AuthStore
 from cxmap.web.app import create_app
-from cxmap.web.users import AuthStore
 from cxmap.workspace import init_workspace, open_workspace
 from cxmap.workspace.ingest import Options, ingest
 from tests.conftest import run_cxmap, write

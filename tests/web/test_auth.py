@@ -6,7 +6,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from cxmap.web.users import AuthStore, Principal
+from cxmap.service.users import AuthStore, Principal
 from tests.web.conftest import Server
 
 

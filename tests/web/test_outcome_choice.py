@@ -10,7 +10,7 @@ import httpx
 from markupsafe import escape
 
 from cxmap.analytics.findings import Findings
-from cxmap.analytics.summary import headline
+from cxmap.render.summary import headline
 from tests.conftest import run_cxmap
 from tests.web.conftest import Server
 

@@ -19,12 +19,13 @@ import duckdb
 import pytest
 from markupsafe import escape
 
-from cxmap.accounts import service
 from cxmap.accounts.milestones import milestones
 from cxmap.analytics.analyze import Request, analyze
-from cxmap.analytics.summary import headline
 from cxmap.model import load_map
 from cxmap.progress import Steps
+from cxmap.render.summary import headline
+from cxmap.service import accounts as service
+from cxmap.service.answers import answer_json
 from cxmap.workspace import open_workspace
 from cxmap.workspace.ingest import Options, ingest
 from tests.web.conftest import Server
@@ -64,7 +65,7 @@ def planted(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     comment is a script tag; loaded through the ordinary ingest."""
     ws = open_workspace(server.workspace)
     ctx = service.context(ws)
-    worst = service.accounts(ctx)[0]
+    worst = answer_json(service.accounts(ctx))[0]
     latest = ctx.as_of.instant
     ctx.con.disconnect()
     del ctx
@@ -231,9 +232,9 @@ def test_findings_page_links_each_finding_to_its_evidence(server: Server, vera: 
         assert f'href="/maps/{MAP_ID}/touchpoints/{p.touchpoint}{OUTCOME}#problem-area"' in page
     for c in f.purple_cows:
         assert f'href="/maps/{MAP_ID}/touchpoints/{c.touchpoint}{OUTCOME}#purple-cow"' in page
-    clear = [c for c in f.contagion if c["significant"]]
+    clear = [c for c in f.contagion if c.significant]
     assert page.count('id="contagion-') == min(len(clear), 12)
-    assert f"<dd>{n(f.recovery['negative_customers'])}</dd>" in page
+    assert f"<dd>{n(f.recovery.negative_customers)}</dd>" in page
     recovery_touchpoints = [t.id for t in the_map(server).touchpoints if t.recovery]
     for tp in recovery_touchpoints:
         assert f'href="/maps/{MAP_ID}/touchpoints/{tp}{OUTCOME}#numbers"' in page
@@ -243,7 +244,7 @@ def test_findings_page_links_each_finding_to_its_evidence(server: Server, vera: 
 
 def test_accounts_worst_first_with_filters(server: Server, vera: Any) -> None:
     ctx = service.context(server.workspace)
-    rows = service.accounts(ctx)
+    rows = answer_json(service.accounts(ctx))
     page = ok(vera, "/accounts")
     assert f"{n(len(rows))} accounts" in page
     assert f"As of {ctx.as_of.day.isoformat()}" in page
@@ -267,7 +268,7 @@ def test_accounts_worst_first_with_filters(server: Server, vera: Any) -> None:
 def test_account_page(server: Server, vera: Any, planted: dict[str, str]) -> None:
     ws = open_workspace(server.workspace)
     ctx = service.context(ws, None, MAP_ID)
-    answer = service.account(ctx, planted["account"])
+    answer = answer_json(service.account(ctx, planted["account"]))
     plan = milestones(ctx.con, ctx.map, ws.settings, ctx.as_of)
     page = ok(vera, f"/accounts/{planted['account']}")
     assert str(escape(answer["name"])) in page
@@ -288,7 +289,7 @@ def test_account_page(server: Server, vera: Any, planted: dict[str, str]) -> Non
 
 def test_customer_page(server: Server, vera: Any, planted: dict[str, str]) -> None:
     ctx = service.context(server.workspace, None, MAP_ID)
-    answer = service.customer(ctx, planted["customer"])
+    answer = answer_json(service.customer(ctx, planted["customer"]))
     page = ok(vera, f"/customers/{planted['customer']}")
     assert f"{len(answer['events'])} interactions" in page
     assert page.count("<circle") == len(answer["emotion_line"])
@@ -324,8 +325,8 @@ def test_a_workspace_without_events(tmp_path: Path) -> None:
     """The maps are drawn as designed; findings and accounts say how to load data; nothing breaks."""
     from fastapi.testclient import TestClient
 
+    from cxmap.service.users import AuthStore
     from cxmap.web.app import create_app
-    from cxmap.web.users import AuthStore
     from cxmap.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "empty")

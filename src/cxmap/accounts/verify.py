@@ -42,9 +42,8 @@ import ibis.expr.types as ir
 from cxmap.accounts.base import AsOf, events_as_of, memberships
 from cxmap.accounts.milestones import account_firsts, account_starts, local_day_of, milestone_status, to_accounts
 from cxmap.accounts.verify_words import place, touchpoints_of
-from cxmap.analytics.outcomes import choose_outcome, customer_outcomes, resolve_touchpoint
+from cxmap.analytics.outcomes import UnknownTouchpoint, choose_outcome, customer_outcomes, resolve_choice
 from cxmap.analytics.prepare import Prepared
-from cxmap.errors import CxmapError
 from cxmap.model.map import Map
 from cxmap.model.schema import Verification, unmet_need
 from cxmap.settings import Settings
@@ -135,13 +134,13 @@ def _outcome_ids(prepared: Prepared, the_map: Map, settings: Settings) -> tuple[
     choice = choose_outcome(the_map, settings)
     if not choice.outcome:
         return NO_OUTCOME
-    found = []
-    for what, name in (("outcome", choice.outcome), ("outcome's opposite", choice.outcome_negative)):
-        try:
-            found.append(resolve_touchpoint(prepared, name) if name else None)
-        except CxmapError:
-            return f"the {what} '{name}' is not a touchpoint of the map or the data"
-    return str(found[0]), found[1]
+    try:
+        outcome, negative = resolve_choice(prepared, choice)
+    except UnknownTouchpoint as exc:
+        opposite = exc.given_for == "outcome_negative"
+        what, name = ("outcome's opposite", choice.outcome_negative) if opposite else ("outcome", choice.outcome)
+        return f"the {what} '{name}' is not a touchpoint of the map or the data"
+    return str(outcome), negative
 
 
 class _Run:

@@ -27,11 +27,12 @@ from cxmap.analytics.prepare import Scope, prepare
 from cxmap.analytics.recovery import recovery
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
 from cxmap.engine import connect, progress_connection
-from cxmap.errors import InvalidValue, UsageError
-from cxmap.model import Map, load_map
+from cxmap.errors import UsageError
+from cxmap.model import Map
 from cxmap.progress import Steps
 from cxmap.settings import Settings
 from cxmap.workspace import Workspace, open_workspace
+from cxmap.workspace.maps import find_map
 
 
 @dataclass
@@ -45,27 +46,10 @@ class Request:
     until: date | None = None
     segment: str | None = None
     period: str | None = None
+    only: tuple[str, str] | None = None  # one segment value (`owner`, `Ana Ruiz`): its customers' findings
     thresholds: dict[str, Any] = field(default_factory=dict)
     top: int | None = None
-    engine: str | None = None  # None: the workspace's `engine` setting
     choice: OutcomeChoice | None = None  # the outcome already chosen (the web's); else from the fields above
-
-
-def find_map(workspace: Workspace, wanted: Map | str) -> Map:
-    """A map given as a Map, a file path, or the id of a map in the workspace's maps/ folder."""
-    if isinstance(wanted, Map):
-        return wanted
-    path = Path(wanted)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return load_map(path)
-    ids = []
-    for file in sorted(workspace.maps_dir.glob("*.y*ml")):
-        candidate = load_map(file)
-        if candidate.id == wanted:
-            return candidate
-        ids.append(candidate.id)
-    known = ", ".join(sorted(ids)) or "none"
-    raise InvalidValue(f"no map with id '{wanted}' in {workspace.maps_dir} (map ids: {known})", field="map")
 
 
 def with_thresholds(settings: Settings, overrides: dict[str, Any]) -> Settings:
@@ -99,12 +83,12 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     run = steps or Steps(None)
     the_map = find_map(ws, req.map) if req.map is not None else None
     settings = with_thresholds(ws.settings, req.thresholds)
-    con = connect(ws, req.engine)
+    con = connect(ws)
     raw = progress_connection(con)
-    scope = Scope(req.since, req.until, req.segment, req.period)
+    scope = Scope(req.since, req.until, req.segment, req.period, req.only)
     prepared = run.run("Reading events", raw, lambda: prepare(con, the_map, settings, scope))
     split = scope.segment is not None or scope.period is not None
-    overall = prepare(con, the_map, settings, Scope(req.since, req.until)) if split else prepared
+    overall = prepare(con, the_map, settings, Scope(req.since, req.until, only=req.only)) if split else prepared
     choice = req.choice or choose_outcome(the_map, settings, req.outcome, req.outcome_negative)
     outcome, negative = resolve_choice(prepared, choice)
     # Four findings join the outcomes: worked out once and kept in the engine (a temporary table on

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from cxmap.analytics.comparison import Evidence
 
@@ -17,6 +17,19 @@ Interval = list[float | None]  # [low, high]
 
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class SetOnly(Finding):
+    """A model whose JSON carries only the keys that were set: an answer whose shape depends on the case
+    (conformance without a map has a `reason` and no steps) keeps that shape, with no keys written as null
+    that the case never had. Every field's type still appears in the JSON schema."""
+
+    # Without a return annotation pydantic describes the model's own fields in the schema (with one, it
+    # would describe that type instead), so mypy is told to let this one function go unannotated.
+    @model_serializer(mode="wrap")
+    def _set_only(self, handler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        return {k: v for k, v in data.items() if k in self.model_fields_set}
 
 
 class TouchpointStats(Finding):
@@ -124,6 +137,118 @@ class PurpleCow(Finding):
     steps: list[str] = Field(default_factory=list)
 
 
+class DirectlyFollows(Finding):
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    count: int = Field(description="How many times the second touchpoint directly followed the first.")
+    customers: int
+    median_hours: float | None = Field(description="The median time between the two events, in hours.")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+class Variant(Finding):
+    sequence: list[str]
+    customers: int
+    share: float | None
+
+
+class Start(Finding):
+    touchpoint: str
+    customers: int
+    share: float | None
+
+
+class Dropout(Finding):
+    touchpoint: str
+    customers_ending: int = Field(description="Customers whose last event is at this touchpoint.")
+    share: float | None
+
+
+class Journeys(Finding):
+    """The paths customers really take: directly-follows pairs, top variants, where they start and end."""
+
+    customers: int
+    dfg: list[DirectlyFollows]
+    variants: list[Variant]
+    variant_count: int
+    start: list[Start]
+    dropout: list[Dropout]
+
+
+class StepConformance(Finding):
+    step: str
+    measured: bool = Field(description="Whether any customer reached the step (it has touchpoints with events).")
+    reached: int
+    done: int
+    skipped: int
+    out_of_order: int
+    late: int
+    conformance_rate: float | None
+
+
+class Deviation(Finding):
+    step: str
+    deviation: str = Field(examples=["skipped"], description="skipped, out_of_order or late.")
+    customers: int
+    customers_without: int
+    outcome_rate: float | None
+    outcome_rate_without: float | None
+    difference: float | None
+    difference_ci: Interval
+    evidence: Evidence
+    significant: bool
+
+
+class Conformance(SetOnly):
+    """How the measured journeys follow the map; without a map, `available` is false and `reason` says why."""
+
+    available: bool
+    reason: str | None = None
+    customers: int | None = None
+    steps: list[StepConformance] | None = None
+    fully_conformant_share: float | None = None
+    deviations: list[Deviation] | None = Field(None, description="With an outcome: each deviation's outcome rates.")
+    deviations_judged_until: str | None = Field(None, description="The last step whose deviations are judged.")
+
+
+class ContagionPair(Finding):
+    from_department: str
+    to_department: str
+    exposed_customers: int
+    exposed_engaged: int
+    exposed_rate: float | None
+    control_customers: int
+    control_engaged: int
+    control_rate: float | None
+    difference: float | None
+    difference_ci: Interval
+    significant: bool
+    evidence: Evidence
+
+
+class Recovery(Finding):
+    """Service recovery: negative moments recovered on time, late or never, and what it did for customers."""
+
+    negative_customers: int
+    recovered_on_time: int
+    recovered_late: int
+    unrecovered: int
+    on_time_share: float | None
+    median_hours_to_recovery: float | None
+    later_emotion_recovered: float | None
+    later_emotion_unrecovered: float | None
+    outcome_rate_recovered: float | None
+    outcome_rate_unrecovered: float | None
+    outcome_customers_recovered: int | None
+    outcome_customers_unrecovered: int | None
+    difference: float | None
+    difference_ci: Interval | None
+    significant: bool | None
+    evidence: Evidence | None
+    window_days: int
+
+
 class Findings(Finding):
     """Everything `cxmap analyze` finds, ready for JSON, the terminal and the report."""
 
@@ -150,17 +275,18 @@ class Findings(Finding):
     satisfaction_bands: list[SatisfactionBand] = Field(default_factory=list)
     problem_areas: list[ProblemArea]
     purple_cows: list[PurpleCow]
-    journeys: dict[str, Any]
-    conformance: dict[str, Any]
-    contagion: list[dict[str, Any]]
-    recovery: dict[str, Any]
+    journeys: Journeys
+    conformance: Conformance
+    contagion: list[ContagionPair]
+    recovery: Recovery
     thresholds: dict[str, Any] = Field(default_factory=dict)
 
     def table(self, name: str) -> Any:
         """One list of findings as an Arrow table (`.to_pandas()` for pandas), for notebooks."""
         import pyarrow as pa
 
-        value = getattr(self, name) if name in type(self).model_fields else self.journeys.get(name)
+        owner = self if name in type(self).model_fields else self.journeys
+        value = getattr(owner, name, None)
         if not isinstance(value, list):
             raise KeyError(f"'{name}' is not a list of findings; try touchpoints, curve, hot_spots, problem_areas")
         rows = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]

@@ -57,6 +57,13 @@ def choose_outcome(
     return OutcomeChoice(outcome, negative or None, "request")
 
 
+class UnknownTouchpoint(InvalidValue):
+    """A name that is no touchpoint of the map or the data; `given_for` says which of the outcome's fields
+    named it (`outcome` or `outcome_negative`), also when a setting named it and the error has no field."""
+
+    given_for = "outcome"
+
+
 def resolve_touchpoint(prepared: Prepared, name: str, field: str = "outcome", setting: str | None = None) -> str:
     """A touchpoint id from an id, a raw name or a map name (any case). An unknown name is an error about
     `field`, or about the `setting` it came from (`the map's measure`: its `.outcome` is named)."""
@@ -67,9 +74,9 @@ def resolve_touchpoint(prepared: Prepared, name: str, field: str = "outcome", se
             return tp.id
     known = ", ".join(sorted(prepared.touchpoints))
     message = f"no touchpoint '{name}' in the data or the map; touchpoints: {known}"
-    if setting is not None:
-        raise InvalidValue(f"{setting}.{field}: {message}")
-    raise InvalidValue(message, field=field)
+    error = UnknownTouchpoint(f"{setting}.{field}: {message}") if setting else UnknownTouchpoint(message, field=field)
+    error.given_for = field
+    raise error
 
 
 def resolve_choice(prepared: Prepared, choice: OutcomeChoice) -> tuple[str | None, str | None]:

@@ -35,6 +35,7 @@ class Scope:
     until: date | None = None
     segment: str | None = None
     period: str | None = None
+    only: tuple[str, str] | None = None  # (segment column, value): the events of those customers alone
 
 
 @dataclass
@@ -138,6 +139,10 @@ def prepare(con: Any, the_map: Map | None, settings: Settings, scope: Scope = Sc
         is_recovery=events.touchpoint.isin(recovery) if recovery else ibis.literal(False),
         attributes=events.attributes.cast("json"),  # text on engines without a JSON type
     )
+    if scope.only is not None:
+        by, value = scope.only
+        tagged = _with_segment(con, table, by)
+        table = tagged.filter(tagged.segment == value).drop("segment")
     table = _with_segment(con, table, scope.segment)
     table = table.mutate(period=_period(table, scope.period))
     touchpoints: dict[str, Touchpoint] = {}

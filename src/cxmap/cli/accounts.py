@@ -7,8 +7,9 @@ from typing import Any
 
 import typer
 
-from cxmap.cli.analysis import _day
 from cxmap.cli.output import ENGINE_OPTION, JSON_OPTION, echo, emit_json, pluralise, reporting
+from cxmap.service.answers import answer_json
+from cxmap.service.inputs import day, workspace_for
 
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
 AS_OF = typer.Option(None, "--as-of", help="Answer as of the end of this day (YYYY-MM-DD); default: latest event.")
@@ -16,10 +17,9 @@ MAP = typer.Option(None, "--map", "-m", help="Map id (in the workspace's maps/) 
 
 
 def _ctx(workspace: Path, as_of: str | None, map_id: str | None = None, engine: str | None = None) -> Any:
-    from cxmap.accounts.service import context  # the engine loads only for commands that need it
-    from cxmap.workspace import open_workspace
+    from cxmap.service.accounts import context  # the engine loads only for commands that need it
 
-    return context(open_workspace(workspace).using(engine), _day(as_of, "--as-of"), map_id)
+    return context(workspace_for(workspace, engine), day(as_of, "as_of"), map_id)
 
 
 def _total(rows: list[Any], noun: str, ctx: Any) -> str:
@@ -40,11 +40,11 @@ def accounts_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every account's experience, worst first: an account is only as happy as its worst contact."""
-    from cxmap.accounts.service import accounts
+    from cxmap.service.accounts import accounts
 
     with reporting(as_json):
         ctx = _ctx(workspace, as_of, engine=engine)
-        rows = accounts(ctx, worst, policy)
+        rows = answer_json(accounts(ctx, worst, policy))
     if as_json:
         emit_json(rows)
         return
@@ -65,11 +65,11 @@ def account_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """One account: each contact's experience and gating answer, open alerts, milestones, timeline."""
-    from cxmap.accounts.service import account
+    from cxmap.service.accounts import account
 
     with reporting(as_json):
         ctx = _ctx(workspace, as_of, map_id, engine=engine)
-        info = account(ctx, account_id)
+        info = answer_json(account(ctx, account_id))
     if as_json:
         emit_json(info)
         return
@@ -102,11 +102,11 @@ def customer_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """One person's journey: events oldest first, the emotion line, and where they are on the map."""
-    from cxmap.accounts.service import customer
+    from cxmap.service.accounts import customer
 
     with reporting(as_json):
         ctx = _ctx(workspace, as_of, map_id, engine=engine)
-        info = customer(ctx, customer_id)
+        info = answer_json(customer(ctx, customer_id))
     if as_json:
         emit_json(info)
         return
@@ -134,10 +134,10 @@ def gate_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """May we ask this contact now? Never while a colleague at the same account suffers. Always exits 0."""
-    from cxmap.accounts.service import gate_answer
+    from cxmap.service.accounts import gate_answer
 
     with reporting(as_json):
-        answer = gate_answer(_ctx(workspace, as_of, engine=engine), customer_id, action)
+        answer = answer_json(gate_answer(_ctx(workspace, as_of, engine=engine), customer_id, action))
     if as_json:
         emit_json(answer)
         return
@@ -154,11 +154,11 @@ def alerts_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Who needs service recovery now, and why: open alerts, overdue first."""
-    from cxmap.accounts.service import alerts
+    from cxmap.service.accounts import alerts
 
     with reporting(as_json):
         ctx = _ctx(workspace, as_of, engine=engine)
-        rows = alerts(ctx)
+        rows = answer_json(alerts(ctx))
     if as_json:
         emit_json(rows)
         return
@@ -180,11 +180,11 @@ def milestones_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every account's milestones: due from the account's start, with their status as of a date."""
-    from cxmap.accounts.service import milestone_list
+    from cxmap.service.accounts import milestone_list
 
     with reporting(as_json):
         ctx = _ctx(workspace, as_of, map_id, engine=engine)
-        rows = milestone_list(ctx, status)
+        rows = answer_json(milestone_list(ctx, status))
     if as_json:
         emit_json(rows)
         return
@@ -203,19 +203,18 @@ def verify_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Every verification of the map measured on the data, against its target (exit 0 unless --fail-under)."""
-    from cxmap.accounts.service import verification_list
-    from cxmap.accounts.verify_words import sentence
+    from cxmap.service.accounts import verification_list, verification_sentence
 
     with reporting(as_json):
         ctx = _ctx(workspace, as_of, map_id, engine=engine)
-        rows = verification_list(ctx)
+        found = verification_list(ctx)
+        rows = answer_json(found)
     if as_json:
         emit_json(rows)
     else:
-        assert ctx.map is not None  # verification_list refuses a context without one
-        for v in rows:
+        for v, entry in zip(rows, found, strict=True):
             verdict = {True: "pass", False: "FAIL", None: "n/a "}[v["passed"]]
-            said = sentence(v, ctx.map, ctx.workspace.settings)
+            said = verification_sentence(ctx, entry)
             echo(f"{verdict}  {v['verification']}: {said}; target {v['target']:.0%} ({v['text']})")
     if fail_under and any(v["passed"] is False for v in rows):
         raise typer.Exit(1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import typer
 from cxmap.cli.output import ENGINE_OPTION, JSON_OPTION, echo, emit_json, reporting
 from cxmap.errors import UsageError
 from cxmap.progress import steps
+from cxmap.service.inputs import day, workspace_for
 
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
 MAP = typer.Option(None, "--map", "-m", help="Map id (in the workspace's maps/) or map file.")
@@ -23,21 +23,12 @@ OUTCOME_NEGATIVE = typer.Option(
 )
 
 
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: '{text}' is not a date (YYYY-MM-DD)") from None
-
-
 def _thresholds(pairs: list[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise UsageError(f"--threshold: '{pair}' is not NAME=VALUE (e.g. good_min=8)")
+            raise UsageError(f"'{pair}' is not NAME=VALUE (e.g. good_min=8)", field="threshold")
         found[key.strip()] = value.strip()
     return found
 
@@ -59,24 +50,23 @@ def analyze_cmd(
 ) -> None:
     """Measure the map from the events: touchpoints, emotional curve, hot spots, problem areas, purple
     cows, journeys, conformance, contagion and service recovery."""
-    from cxmap.analytics.analyze import Request, analyze  # the engine loads only for commands that need it
-    from cxmap.analytics.summary import summary_lines
+    from cxmap.render.summary import summary_lines
+    from cxmap.service.analysis import Request, analyze  # the engine loads only for commands that need it
 
     with reporting(as_json):
         request = Request(
             map_id,
             outcome,
             outcome_negative,
-            _day(since, "--since"),
-            _day(until, "--until"),
+            day(since, "since"),
+            day(until, "until"),
             segment,
             period,
-            _thresholds(threshold),
-            top,
-            engine,
+            thresholds=_thresholds(threshold),
+            top=top,
         )
         with steps(not quiet and not as_json) as progress:
-            findings = analyze(workspace, request, progress)
+            findings = analyze(workspace_for(workspace, engine), request, progress)
     if as_json:
         emit_json(findings.model_dump(mode="json"))
     else:
@@ -99,34 +89,24 @@ def report_cmd(
 ) -> None:
     """Render the measured map as one self-contained HTML report: measured emotion over the designed
     curve, hot spots, problem areas and purple cows where they sit, the journey graph, and the evidence."""
-    from cxmap.analytics.analyze import Request, analyze, find_map
-    from cxmap.analytics.evidence import evidence_for
-    from cxmap.analytics.prepare import Scope, prepare
-    from cxmap.engine import connect
     from cxmap.files import write_atomic
-    from cxmap.render.report import render_report
-    from cxmap.workspace import open_workspace
+    from cxmap.service.analysis import Request, report
 
     with reporting(as_json):
-        ws = open_workspace(workspace).using(engine)
-        the_map = find_map(ws, map_id) if map_id else None
         request = Request(
-            the_map,
+            map_id,
             outcome,
             outcome_negative,
-            _day(since, "--since"),
-            _day(until, "--until"),
+            day(since, "since"),
+            day(until, "until"),
             thresholds=_thresholds(threshold),
         )
         with steps(not quiet and not as_json) as progress:
-            findings = analyze(ws, request, progress)
-        prepared = prepare(connect(ws), the_map, ws.settings, Scope(request.since, request.until))
-        html = render_report(findings, the_map, evidence_for(prepared, findings))
-        write_atomic(output, html.encode("utf-8"))
+            made = report(workspace_for(workspace, engine), request, progress)
+        html = made.html.encode("utf-8")
+        write_atomic(output, html)
     if as_json:
-        emit_json(
-            {"path": str(output), "bytes": len(html.encode("utf-8")), "map": findings.map, "outcome": findings.outcome}
-        )
+        emit_json({"path": str(output), "bytes": len(html), "map": made.findings.map, "outcome": made.findings.outcome})
     else:
         echo(f"wrote {output}")
 
@@ -141,21 +121,14 @@ def journeys_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The paths customers really take: directly-follows pairs, top variants, where they drop out."""
-    from cxmap.analytics.analyze import find_map
-    from cxmap.analytics.journeys import journeys
-    from cxmap.analytics.prepare import Scope, prepare
-    from cxmap.engine import connect
-    from cxmap.workspace import open_workspace
+    from cxmap.service.analysis import journeys
 
     with reporting(as_json):
-        ws = open_workspace(workspace).using(engine)
-        the_map = find_map(ws, map_id) if map_id else None
-        prepared = prepare(connect(ws), the_map, ws.settings, Scope(_day(since, "--since"), _day(until, "--until")))
-        result = journeys(prepared, top)
+        found = journeys(workspace_for(workspace, engine), map_id, top, day(since, "since"), day(until, "until"))
     if as_json:
-        emit_json({"workspace": str(ws.root), "map": the_map.id if the_map else None, **result})
+        emit_json(found.to_json())
         return
-    for line in _journey_lines(result, prepared.name):
+    for line in _journey_lines(found.to_json(), found.name):
         echo(line)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from pathlib import Path
@@ -21,13 +22,15 @@ token_app = typer.Typer(help="API tokens for machines (Authorization: Bearer ...
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """Bind the port before saying where we serve (a taken port is one clear line, not a traceback)."""
+    """Bind the port and listen before saying where we serve (a taken port is one clear line, not a traceback;
+    a request sent while the app still loads waits in the queue instead of being refused)."""
     try:
         info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(info[0], socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms wait for a delayed ACK
         sock.bind(info[4])
+        sock.listen(2048)
     except OSError as exc:
         raise CxmapError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return sock
@@ -42,12 +45,10 @@ def serve(
     user `admin` and prints its password once."""
     import uvicorn  # the web stack loads only for this command
 
-    from cxmap.web.app import create_app
-    from cxmap.web.users import AuthStore
+    from cxmap.service.users import AuthStore
 
     with reporting():
         ws = open_workspace(workspace)
-        app = create_app(ws.root)
         store = AuthStore(ws.root)
         first_password = None if store.has_users() else store.add_user("admin", "admin")
         sock = _listen(host, port)
@@ -60,7 +61,10 @@ def serve(
         echo(f"note: listening on {host}, not only this machine; put it behind HTTPS before people sign in")
     echo(f"serving {ws.root} at http://{shown}:{bound}/ (API: http://{shown}:{bound}/api/; Ctrl+C stops)")
     sys.stdout.flush()
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+    # The web face is started by name, as any ASGI server would start it: the command line never imports it.
+    os.environ["CXMAP_WORKSPACE"] = str(ws.root)
+    app = "cxmap.web.app:from_environment"
+    config = uvicorn.Config(app, factory=True, log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -75,7 +79,7 @@ def user_add(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add a person who signs in to the web app; prints the generated password once."""
-    from cxmap.web.users import AuthStore
+    from cxmap.service.users import AuthStore
 
     with reporting(as_json):
         ws = open_workspace(workspace)
@@ -100,7 +104,7 @@ def token_create(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create an API token for a machine; prints it once (only its SHA-256 is kept)."""
-    from cxmap.web.users import AuthStore
+    from cxmap.service.users import AuthStore
 
     with reporting(as_json):
         ws = open_workspace(workspace)

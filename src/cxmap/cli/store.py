@@ -22,9 +22,9 @@ def export_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write every table of the store (events by month) as a Parquet dataset another workspace can use."""
+    from cxmap.service.store import export_store
     from cxmap.workspace import open_workspace
     from cxmap.workspace.dataset import local_path
-    from cxmap.workspace.export import export_store
 
     with reporting(as_json):
         ws = open_workspace(workspace)
@@ -52,8 +52,8 @@ def optimize_cmd(
     """Write the store's events again sorted by customer and time (after many small loads, the per-customer
     findings then run faster). The answers do not change. Like a load, it holds the store while it runs."""
     from cxmap.progress import steps
+    from cxmap.service.store import optimize
     from cxmap.workspace import open_workspace
-    from cxmap.workspace.optimize import optimize
 
     with reporting(as_json):
         ws = open_workspace(workspace)

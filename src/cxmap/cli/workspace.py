@@ -7,13 +7,11 @@ from pathlib import Path
 import typer
 
 from cxmap.cli.output import CLI, JSON_OPTION, echo, emit_json, one_of, pluralise, reporting
-from cxmap.engines.table import ENGINES
 from cxmap.progress import steps
+from cxmap.service.intake import KINDS, SCALES, LoadResult, Options, load_files
+from cxmap.service.store import quarantine as quarantine_rows
+from cxmap.service.store import status as workspace_status
 from cxmap.workspace import init_workspace, open_workspace
-from cxmap.workspace.ingest import KINDS, LoadResult, Options, ingest
-from cxmap.workspace.scales import SCALES
-from cxmap.workspace.status import quarantine as quarantine_rows
-from cxmap.workspace.status import status as workspace_status
 
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
 
@@ -28,8 +26,6 @@ def init(
 ) -> None:
     """Create a workspace: cxmap.yaml, a maps/ folder and the store (cxmap.duckdb, or a Parquet dataset)."""
     with reporting(as_json):
-        if engine is not None:
-            one_of("--engine", engine, ENGINES)
         ws = init_workspace(path, engine=engine, store_url=store)
     where = store or ws.store_path.name
     if as_json:
@@ -80,7 +76,7 @@ def ingest_cmd(
         one_of("--kind", kind, KINDS)  # ingest's own check says wrong input (exit 1); a bad option is usage
         ws = open_workspace(workspace)
         with steps(not quiet and not as_json) as progress:
-            result = ingest(ws, files, options, progress)
+            result = load_files(ws, files, options, progress)
     if as_json:
         emit_json(result.to_json(CLI))
         return

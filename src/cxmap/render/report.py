@@ -1,6 +1,6 @@
 """The measured-map report: what `cxmap analyze` found, as one self-contained HTML page.
 
-On top, the headline and a short summary (the sentences of :mod:`cxmap.analytics.summary`); then the map
+On top, the headline and a short summary (the sentences of :mod:`cxmap.render.summary`); then the map
 drawn as usual with the measured emotion over the designed line and a marker wherever a hot spot, problem
 area or purple cow sits; then one section per finding, each with its counts, intervals and what customers
 said. Every marker links to its finding (``#hot-spot-kickoff-call``). Jinja autoescapes every value; the
@@ -21,12 +21,12 @@ from markupsafe import Markup
 
 from cxmap.analytics.comparison import EVIDENCE_TEXT
 from cxmap.analytics.findings import Findings, TouchpointStats
-from cxmap.analytics.summary import grade, headline, outcome_words, pct, points, signed, summary_lines
 from cxmap.model.map import Map
 from cxmap.render import theme
 from cxmap.render.html import LEGEND_WIDTH, _version, environment
 from cxmap.render.journey_graph import MARKER_HUES, GraphNode, Marker, journey_graph_svg, touchpoint_curve_svg
 from cxmap.render.layout import LABEL_WIDTH, MARGIN, Overlay, OverlayMarker, build_layout
+from cxmap.render.summary import grade, headline, outcome_words, pct, points, signed, summary_lines
 from cxmap.render.svg import render_lane_labels_svg, render_legend_svg, render_svg
 from cxmap.render.svgkit import el, label, title
 
@@ -240,7 +240,7 @@ class _Report:
             nodes.append(
                 GraphNode(t, self.name(t), stats.customers if stats else 0, stats.emotion_mean if stats else None)
             )
-        return journey_graph_svg(self.f.journeys.get("dfg", []), nodes, GRAPH_EDGES)
+        return journey_graph_svg(self.f.journeys.model_dump(by_alias=True)["dfg"], nodes, GRAPH_EDGES)
 
 
 def _group_end(svg: str, start: int) -> int:
@@ -324,9 +324,10 @@ def _map_part(r: _Report, markers: list[Marker]) -> dict[str, Any]:
 def _context(f: Findings, m: Map | None, evidence: Evidence | None) -> dict[str, Any]:
     r = _Report(f, m, evidence)
     markers = r.markers()
-    journeys, conformance = f.journeys or {}, f.conformance or {}
+    journeys, conformance = f.journeys.model_dump(by_alias=True), f.conformance.model_dump()
     hot = {s.touchpoint for s in f.hot_spots}
-    contagion = [c for c in f.contagion if c.get("significant")]
+    pairs = [c.model_dump() for c in f.contagion]
+    contagion = [c for c in pairs if c["significant"]]
     scope = [f"{f.customers:,} customers", f"{f.events:,} events"]
     scope += [f"from {f.since}"] * bool(f.since) + [f"until {f.until}"] * bool(f.until)
     kpis = [
@@ -352,10 +353,10 @@ def _context(f: Findings, m: Map | None, evidence: Evidence | None) -> dict[str,
         "markers": markers,
         "hues": MARKER_HUES,
         "tested": [c for c in f.hot_spot_candidates if c.touchpoint not in hot and not c.moves_with_satisfaction],
-        "recovery": f.recovery or {},
+        "recovery": f.recovery.model_dump(),
         "contagion": contagion[:12],
         "contagion_clear": len(contagion),
-        "contagion_compared": sum(1 for c in f.contagion if c.get("evidence", "enough") == "enough"),
+        "contagion_compared": sum(1 for c in pairs if c["evidence"] == "enough"),
         "conformance": conformance,
         "deviations": [d for d in conformance.get("deviations", []) if d.get("significant")][:6],
         "deviations_held": [d for d in conformance.get("deviations", []) if d.get("evidence") != "enough"],

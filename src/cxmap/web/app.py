@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,13 @@ from starlette.exceptions import HTTPException
 
 from cxmap import __version__
 from cxmap.errors import Busy, BusyHere, CxmapError, NotFound, UsageError
+from cxmap.service.users import AuthStore
 from cxmap.web.deps import LoginRequired, is_api
 from cxmap.web.middleware import BodyLimit, SecurityHeaders
 from cxmap.web.pages import templates
 from cxmap.web.routes import accounts_pages, api, auth, findings_pages, maps_pages, pages
 from cxmap.web.routes.edit_pages import router as edit_router
 from cxmap.web.state import AppState
-from cxmap.web.users import AuthStore
 from cxmap.web.words import WEB
 from cxmap.workspace import open_workspace
 
@@ -47,6 +48,9 @@ BUSY: dict[type[CxmapError], str] = {
     BusyHere: "the store is being read by this server; retry shortly",
     Busy: "the store is busy with a load in another process; retry when it ends",
 }
+# Seconds a client should wait before asking again (Retry-After): a reader of this server is done in
+# moments; a load in another process takes longer.
+RETRY_AFTER: dict[type[CxmapError], str] = {BusyHere: "1", Busy: "5"}
 
 
 def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
@@ -105,7 +109,9 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     async def _cx(request: Request, exc: CxmapError) -> Response:
         """By the error's type, never its text: the status from STATUSES, the message in the web's terms."""
         status, message = _first(STATUSES, exc) or 422, _first(BUSY, exc) or exc.say(WEB)
-        return _error(request, status, exc.code, message, [p.to_json() for p in exc.problems])
+        wait = _first(RETRY_AFTER, exc)
+        headers = {"Retry-After": wait} if wait else None
+        return _error(request, status, exc.code, message, [p.to_json() for p in exc.problems], headers)
 
     app.include_router(auth.router)
     app.include_router(api.router)
@@ -118,3 +124,12 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     app.add_middleware(BodyLimit, limit=body_limit, refusal=JSONResponse(too_large, 413))
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)  # the outermost: the 413 carries them too
     return app
+
+
+WORKSPACE_VARIABLE = "CXMAP_WORKSPACE"
+
+
+def from_environment() -> FastAPI:
+    """The app for the workspace named by $CXMAP_WORKSPACE: what `cxmap serve` runs, by name, so that an
+    ASGI server can run it the same way (`uvicorn --factory cxmap.web.app:from_environment`)."""
+    return create_app(os.environ[WORKSPACE_VARIABLE])

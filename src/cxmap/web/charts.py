@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
-from cxmap.analytics.findings import TouchpointStats
 from cxmap.render import theme
 from cxmap.render.svgkit import SVG_NS, el, join, label, title
+from cxmap.service.types import TouchpointStats
 
 MEAN_LINE = "#6d28d9"
 BAND_BAD, BAND_GOOD = "#fef2f2", "#f0fdf4"

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from cxmap.web.users import AuthStore, Principal
+from cxmap.service.users import AuthStore, Principal
 
 SESSION_COOKIE = "cxmap_session"
 SESSION_DAYS = 14

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from cxmap.engines.table import INTERACTIVE
+from cxmap.engine_table import INTERACTIVE
 from cxmap.workspace import Workspace
 
 T = TypeVar("T")

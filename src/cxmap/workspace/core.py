@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from cxmap.engine_table import check_engine
 from cxmap.errors import CxmapError
 from cxmap.settings import SETTINGS_FILE, Settings, load_settings
 from cxmap.workspace import dataset, store
@@ -50,6 +51,7 @@ class Workspace:
         """The same workspace with another engine for this run (`--engine`); unchanged when None."""
         if engine is None or engine == self.settings.engine:
             return self
+        check_engine(engine)
         return Workspace(self.root, self.settings.model_copy(update={"engine": engine}))
 
     @property
@@ -95,6 +97,8 @@ def init_workspace(path: Path, *, engine: str | None = None, store_url: str | No
     With `store_url`, the events live in a Parquet dataset there (created when local and new) instead of
     the embedded cxmap.duckdb.
     """
+    if engine is not None:
+        check_engine(engine)
     if (path / SETTINGS_FILE).exists():
         raise CxmapError(f"{path}: already a cxmap workspace (it has {SETTINGS_FILE})")
     if path.exists() and not path.is_dir():

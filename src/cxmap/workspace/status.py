@@ -33,7 +33,9 @@ def status(workspace: Workspace) -> dict[str, Any]:
             """SELECT load_id, kind, sources, started_at, rows_read, loaded, duplicates, quarantined
             FROM loads ORDER BY load_id"""
         ).fetchall()
-    maps = sorted(p.stem for p in workspace.maps_dir.glob("*.y*ml")) if workspace.maps_dir.is_dir() else []
+    from cxmap.workspace.maps import map_files  # the map model loads only for the commands that read maps
+
+    maps = sorted(p.stem for p in map_files(workspace))
     return {
         "workspace": str(workspace.root),
         "timezone": workspace.settings.timezone,
@@ -66,10 +68,15 @@ def status(workspace: Workspace) -> dict[str, Any]:
     }
 
 
-def quarantine(workspace: Workspace, *, load_id: int | None = None, limit: int | None = None) -> dict[str, Any]:
-    """The rows that were not loaded, oldest load first, each with file, line, reason and raw text."""
-    where = "WHERE load_id = ?" if load_id is not None else ""
-    params: list[Any] = [load_id] if load_id is not None else []
+def quarantine(
+    workspace: Workspace, *, load_id: int | None = None, file: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """The rows that were not loaded (of one load, of one file), oldest load first, each with file, line,
+    reason and raw text."""
+    kept = {"load_id": load_id, "file": file}
+    where = " AND ".join(f"{k} = ?" for k, v in kept.items() if v is not None)
+    where = f"WHERE {where}" if where else ""
+    params: list[Any] = [v for v in kept.values() if v is not None]
     with workspace.connect(read_only=True) as con:
         total = (con.execute(f"SELECT count(*) FROM quarantine {where}", params).fetchone() or (0,))[0]
         rows = con.execute(

@@ -1,12 +1,11 @@
 """The account pages: every account worst first, one account (contacts, gating, alerts, milestones, timeline),
-and one customer's journey. Answers come from :mod:`cxmap.accounts.service`, cached until the store changes."""
+and one customer's journey. Answers come from :mod:`cxmap.service.accounts`, cached until the store changes."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -14,12 +13,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from cxmap.accounts import service
-from cxmap.accounts.base import AsOf, resolve_as_of
-from cxmap.accounts.milestones import milestones
-from cxmap.accounts.progress import progress_table
 from cxmap.errors import NotFound
 from cxmap.model import Map
+from cxmap.service import accounts as service
+from cxmap.service.inputs import day as parse_day
+from cxmap.service.types import AccountPlan, AsOf, answer_json
 from cxmap.web import measure
 from cxmap.web.charts import SERIES_COLOURS, Series, emotion_svg, month_label, tone
 from cxmap.web.deps import require
@@ -45,11 +43,7 @@ def request_as_of(state: AppState, day: date | None) -> AsOf:
     """The request's as-of, resolved once (per store version) and passed to every answer the page shows, so
     that they are all as of the same moment and the page says its day (`AsOf.day`), never a UTC date."""
 
-    def compute() -> AsOf:
-        with measure.engine(state) as con:
-            return resolve_as_of(con, state.workspace.settings, day)
-
-    return state.cached(("as-of", day), compute)[0]
+    return state.cached(("as-of", day), lambda: service.as_of(state.workspace, day))[0]
 
 
 def all_accounts(state: AppState, as_of: AsOf) -> list[dict[str, Any]]:
@@ -57,7 +51,8 @@ def all_accounts(state: AppState, as_of: AsOf) -> list[dict[str, Any]]:
 
     def compute() -> list[dict[str, Any]]:
         with session(state, as_of, None) as ctx:
-            return service.accounts(ctx)
+            rows: list[dict[str, Any]] = answer_json(service.accounts(ctx))
+            return rows
 
     return state.cached(("accounts", as_of), compute)[0]
 
@@ -72,41 +67,30 @@ def _default_map(state: AppState, wanted: str | None) -> Map | None:
 
 @contextmanager
 def session(state: AppState, as_of: AsOf, the_map: Map | None) -> Iterator[service.Context]:
-    """A service context, its connection closed afterwards (an open reader would block a load here)."""
-    ctx = service.context(state.workspace, as_of, the_map.id if the_map else None)
-    try:
+    with service.opened(state.workspace, as_of, the_map.id if the_map else None) as ctx:
         yield ctx
-    finally:
-        ctx.con.disconnect()
 
 
 def _account(state: AppState, as_of: AsOf, the_map: Map | None, account_id: str) -> dict[str, Any]:
     """The service's account answer, its events named by the map's touchpoints; without the per-account
     plan (the page takes milestones and progress from the all-accounts answers of `_plan`, computed once)."""
     with session(state, as_of, the_map) as ctx:
-        return service.account(replace(ctx, map=None), account_id)
+        found: dict[str, Any] = answer_json(service.account(ctx, account_id, planned=False))
+        return found
 
 
 def _customer(state: AppState, as_of: AsOf, the_map: Map | None, customer_id: str) -> dict[str, Any]:
     with session(state, as_of, the_map) as ctx:
-        return service.customer(replace(ctx, map=None), customer_id)
+        found: dict[str, Any] = answer_json(service.customer(ctx, customer_id, planned=False))
+        return found
 
 
-def _plan(state: AppState, as_of: AsOf, the_map: Map) -> dict[str, dict[str, Any]]:
+def _plan(state: AppState, as_of: AsOf, the_map: Map) -> dict[str, AccountPlan]:
     """Per account: its milestones with status, and its progress on the map (last step, next milestone)."""
 
-    def compute() -> dict[str, dict[str, Any]]:
-        settings = state.workspace.settings
-        found: dict[str, dict[str, Any]] = {}
+    def compute() -> dict[str, AccountPlan]:
         with session(state, as_of, the_map) as ctx:
-            plan = milestones(ctx.con, the_map, settings, ctx.as_of, prepared=ctx.prepared, members=ctx.members)
-            table = progress_table(ctx.con, the_map, settings, ctx.as_of, ctx.prepared, ctx.members)
-            progress = table.to_pyarrow().to_pylist()
-        for row in plan:
-            found.setdefault(row["account_id"], {"milestones": []})["milestones"].append(row)
-        for row in progress:
-            found.setdefault(row["account_id"], {"milestones": []})["progress"] = row
-        return found
+            return service.plans(ctx)
 
     return state.cached(("plan", the_map.id, the_map.model_dump_json(), as_of), compute)[0]
 
@@ -127,7 +111,7 @@ def accounts_page(
 ) -> Response:
     """Every account worst first, filtered by segment, owner and experience band."""
     state = _state(request)
-    day = measure.day(as_of, "as_of")
+    day = parse_day(as_of, "as_of")
     moment = request_as_of(state, day) if measure.has_events(state) else None
     rows = all_accounts(state, moment) if moment else []
     chosen = [r for r in rows if (not segment or r["segment"] == segment) and (not owner or r["owner"] == owner)]
@@ -170,13 +154,13 @@ def account_page(
 ) -> Response:
     """One account: each contact's experience and gating answer, open alerts, milestones, timeline."""
     state = _state(request)
-    day = measure.day(as_of, "as_of")
+    day = parse_day(as_of, "as_of")
     _no_events(state)
     moment = request_as_of(state, day)
     the_map = _default_map(state, map_id)
     key = ("account", account_id, moment, the_map.model_dump_json() if the_map else None)  # an edited map: new answers
     data = state.cached(key, lambda: _account(state, moment, the_map, account_id))[0]
-    plan = _plan(state, moment, the_map).get(account_id, {}) if the_map and the_map.milestones else {}
+    plan = _plan(state, moment, the_map).get(account_id) if the_map and the_map.milestones else None
     contacts = data["contacts"]
     colours = {c["customer_id"]: SERIES_COLOURS[i % len(SERIES_COLOURS)] for i, c in enumerate(contacts)}
     series = [Series(c["customer_id"], [], colours[c["customer_id"]]) for c in contacts]
@@ -201,8 +185,8 @@ def account_page(
         shared_reasons=shared,
         the_map=the_map,
         maps=[m for _, m in measure.valid_maps(state) if m.milestones],
-        milestones=plan.get("milestones", []),
-        progress=plan.get("progress"),
+        milestones=plan.milestones if plan else [],
+        progress=plan.progress if plan else None,
         steps={s.id: (i + 1, s.action) for i, s in enumerate(the_map.steps)} if the_map else {},
         milestone_text={ms.id: ms.text or ms.id for ms in the_map.milestones} if the_map else {},
         touchpoint_names={t.id: t.name for t in the_map.touchpoints} if the_map else {},
@@ -219,7 +203,7 @@ def customer_page(
 ) -> Response:
     """One person's journey: every event in time order with the emotion line, and their account."""
     state = _state(request)
-    day = measure.day(as_of, "as_of")
+    day = parse_day(as_of, "as_of")
     _no_events(state)
     moment = request_as_of(state, day)
     the_map = _default_map(state, map_id)

@@ -18,24 +18,33 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from cxmap.accounts import service
-from cxmap.analytics.analyze import Request as AnalysisRequest
-from cxmap.analytics.analyze import analyze
-from cxmap.analytics.findings import Findings
 from cxmap.errors import CxmapError
 from cxmap.model import Map
 from cxmap.model.schema import MapFile
+from cxmap.service import accounts as service
+from cxmap.service.analysis import analyze
+from cxmap.service.intake import SCALES, Options
+from cxmap.service.maps import map_summaries
+from cxmap.service.store import quarantine as quarantine_rows
+from cxmap.service.store import status as workspace_status
+from cxmap.service.types import (
+    AccountDetail,
+    AccountRow,
+    Alert,
+    CustomerDetail,
+    Findings,
+    GateAnswer,
+    Milestone,
+    Verification,
+    answer_json,
+)
+from cxmap.service.types import Request as AnalysisRequest
+from cxmap.service.users import Principal
 from cxmap.web import measure, schemas
 from cxmap.web.deps import principal, require
 from cxmap.web.intake import event_lines, load_events
-from cxmap.web.maps import map_summaries
 from cxmap.web.snapshot import Live, live
-from cxmap.web.users import Principal
 from cxmap.workspace import Workspace
-from cxmap.workspace.ingest import Options
-from cxmap.workspace.scales import SCALES
-from cxmap.workspace.status import quarantine as quarantine_rows
-from cxmap.workspace.status import status as workspace_status
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorBody, "description": text}
@@ -100,12 +109,13 @@ def _finite(value: Any) -> Any:
 
 
 def _answer(content: Any, as_of: str | None = None, fresh: datetime | None = None) -> Response:
+    """A service's answer as JSON (`answer_json`: the typed answers dumped), with its as-of and freshness."""
     headers = {}
     if as_of:
         headers[AS_OF_HEADER] = as_of
     if fresh:
         headers[FRESH_HEADER] = fresh.isoformat()
-    return Body(content, headers=headers)
+    return Body(answer_json(content), headers=headers)
 
 
 def _invalid(where: str, message: str) -> RequestValidationError:
@@ -155,7 +165,7 @@ def _direct(request: Request, as_of: date | None, the_map: Map | None, answer: A
 
     def compute() -> tuple[Any, str]:
         with live.context(as_of, the_map.id if the_map else None) as ctx:
-            return answer(ctx), ctx.as_of.iso()
+            return answer_json(answer(ctx)), ctx.as_of.iso()
 
     (content, at), fresh = live.state.slow_cached(partial(_request_key, request), compute)
     return _answer(content, at, fresh)
@@ -209,7 +219,9 @@ def findings(
     top: Annotated[int | None, Query(ge=1, le=1000, description="How many journey variants.")] = None,
 ) -> Response:
     ws = _workspace(request)
-    ask = AnalysisRequest(_map(request, map_id), outcome, outcome_negative, since, until, segment, period, {}, top)
+    ask = AnalysisRequest(
+        _map(request, map_id), outcome, outcome_negative, since, until, segment, period, thresholds={}, top=top
+    )
     live = _live(request)
     found, fresh = live.state.slow_cached(
         partial(_request_key, request), lambda: live.read(lambda: analyze(ws, ask).model_dump(mode="json"))
@@ -220,7 +232,7 @@ def findings(
 @router.get(
     "/accounts",
     summary="Every account's experience, worst first (`cxmap accounts --json`)",
-    response_model=list[schemas.AccountRow],
+    response_model=list[AccountRow],
 )
 def list_accounts(
     request: Request,
@@ -236,7 +248,7 @@ def list_accounts(
 @router.get(
     "/accounts/{account_id}",
     summary="One account: contacts, gating answers, open alerts, timeline (`cxmap account --json`)",
-    response_model=schemas.AccountDetail,
+    response_model=AccountDetail,
 )
 async def get_account(request: Request, account_id: Id, as_of: AsOf = None, map_id: MapId = None) -> Response:
     if as_of is None and map_id is None:
@@ -249,7 +261,7 @@ async def get_account(request: Request, account_id: Id, as_of: AsOf = None, map_
 @router.get(
     "/customers/{customer_id}",
     summary="One person's journey (`cxmap customer --json`)",
-    response_model=schemas.CustomerDetail,
+    response_model=CustomerDetail,
 )
 def get_customer(request: Request, customer_id: Id, as_of: AsOf = None, map_id: MapId = None) -> Response:
     the_map = _map(request, map_id)
@@ -259,7 +271,7 @@ def get_customer(request: Request, customer_id: Id, as_of: AsOf = None, map_id: 
 @router.get(
     "/gate/{customer_id}",
     summary="May we ask this contact now? (`cxmap gate --json`; a refusal is an answer, not an error)",
-    response_model=schemas.GateAnswer,
+    response_model=GateAnswer,
 )
 async def get_gate(
     request: Request,
@@ -277,7 +289,7 @@ async def get_gate(
 @router.get(
     "/alerts",
     summary="Open service-recovery alerts, overdue first (`cxmap alerts --json`)",
-    response_model=list[schemas.Alert],
+    response_model=list[Alert],
 )
 def list_alerts(request: Request, as_of: AsOf = None) -> Response:
     if as_of is None:
@@ -289,7 +301,7 @@ def list_alerts(request: Request, as_of: AsOf = None) -> Response:
     "/milestones",
     summary="Every account's milestones of a map (`cxmap milestones --json`)",
     description="`map` may be left out when exactly one map of the workspace has milestones.",
-    response_model=list[schemas.Milestone],
+    response_model=list[Milestone],
 )
 def list_milestones(
     request: Request,
@@ -305,7 +317,7 @@ def list_milestones(
     "/verify",
     summary="Every verification of a map measured against its target (`cxmap verify --json`)",
     description="`map` may be left out when exactly one map of the workspace has verifications.",
-    response_model=list[schemas.Verification],
+    response_model=list[Verification],
 )
 def list_verifications(request: Request, map_id: MapId = None, as_of: AsOf = None) -> Response:
     the_map = _map(request, map_id, "verifications")

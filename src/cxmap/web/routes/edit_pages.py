@@ -20,11 +20,11 @@ from cxmap.lint import lint
 from cxmap.model import Map, loads_map
 from cxmap.model.raw import MAX_MAP_BYTES, parse_yaml
 from cxmap.render.svg import render_svg
-from cxmap.web import history
+from cxmap.service import maps as history
+from cxmap.service.maps import all_maps, map_by_id
+from cxmap.service.users import Principal
 from cxmap.web.deps import csrf_checked, require
-from cxmap.web.maps import all_maps, map_by_id
 from cxmap.web.pages import page
-from cxmap.web.users import Principal
 from cxmap.web.words import WEB
 from cxmap.workspace import Workspace
 

@@ -13,16 +13,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from cxmap.analytics.findings import Findings
-from cxmap.analytics.summary import headline, outcome_words
 from cxmap.errors import CxmapError, NotFound, UsageError
 from cxmap.model import Map
 from cxmap.render import theme
 from cxmap.render.journey_graph import MARKER_HUES
 from cxmap.render.layout import LABEL_WIDTH, MARGIN
 from cxmap.render.report import anchor, measured_map_svg
+from cxmap.render.summary import headline, outcome_words
 from cxmap.render.svg import render_lane_labels_svg, render_legend_svg, render_stakeholders_svg, render_svg
 from cxmap.render.svgkit import el
+from cxmap.service.types import Findings
 from cxmap.web import measure
 from cxmap.web.charts import trend_svg
 from cxmap.web.deps import require
@@ -166,7 +166,7 @@ def map_page(
     found = _measured(state, key, m, (outcome, outcome_negative), view)
     part, f = found["measured"], found.get("f")
     show_overlay = part is not None and overlay != "off"
-    query = view.query(outcome=outcome, outcome_negative=outcome_negative)
+    query = measure.query(view, outcome=outcome, outcome_negative=outcome_negative)
 
     def href(touchpoint: str) -> str:
         return f"/maps/{m.id}/touchpoints/{touchpoint}{query}"
@@ -263,5 +263,5 @@ def touchpoint_page(
         comments=said,
         why_not=why_not,
         view=view,
-        query=view.query(outcome=outcome, outcome_negative=outcome_negative),
+        query=measure.query(view, outcome=outcome, outcome_negative=outcome_negative),
     )

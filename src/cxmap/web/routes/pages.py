@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from cxmap.service.maps import all_maps
 from cxmap.web.deps import require
-from cxmap.web.maps import all_maps
 from cxmap.web.pages import page
 
 router = APIRouter(dependencies=[Depends(require("viewer"))], include_in_schema=False)

@@ -31,8 +31,8 @@ from cxmap.ids import slugify, unique_slug
 from cxmap.model import Map, loads_map
 from cxmap.model.raw import parse_yaml, yaml_round_trip
 from cxmap.model.schema import IdeaStatus
-from cxmap.web.maps import map_by_id
-from cxmap.workspace import Workspace
+from cxmap.workspace.core import Workspace
+from cxmap.workspace.maps import map_by_id
 
 HISTORY_DIR = Path(".cxmap") / "history"
 LOG_FILE = "log.jsonl"

@@ -1,16 +1,19 @@
-"""The maps of the workspace as the web app sees them: listed, found by id, loaded fresh from disk."""
+"""The maps of a workspace (the files in its maps/ folder): listed, found by id, loaded fresh from disk.
+
+Every face lists and finds maps here, so a map that one sees, the others see too."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from cxmap.errors import MapInvalid, NotFound
+from cxmap.errors import InvalidValue, MapInvalid, NotFound
 from cxmap.model import Map, load_map
-from cxmap.workspace import Workspace
+from cxmap.workspace.core import Workspace
 
 
 def map_files(ws: Workspace) -> list[Path]:
+    """The map files, by name (*.yaml and *.yml)."""
     return sorted(p for p in ws.maps_dir.glob("*.y*ml") if p.is_file()) if ws.maps_dir.is_dir() else []
 
 
@@ -23,6 +26,23 @@ def all_maps(ws: Workspace) -> list[tuple[Path, Map | None, MapInvalid | None]]:
         except MapInvalid as exc:
             found.append((path, None, exc))
     return found
+
+
+def find_map(workspace: Workspace, wanted: Map | str) -> Map:
+    """A map given as a Map, a file path, or the id of a map in the workspace's maps/ folder."""
+    if isinstance(wanted, Map):
+        return wanted
+    path = Path(wanted)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return load_map(path)
+    ids = []
+    for file in map_files(workspace):
+        candidate = load_map(file)
+        if candidate.id == wanted:
+            return candidate
+        ids.append(candidate.id)
+    known = ", ".join(sorted(ids)) or "none"
+    raise InvalidValue(f"no map with id '{wanted}' in {workspace.maps_dir} (map ids: {known})", field="map")
 
 
 def map_by_id(ws: Workspace, map_id: str) -> tuple[Path, Map]:

@@ -1,4 +1,5 @@
-"""The answers behind `cxmap accounts`, `account`, `customer`, `gate` and `alerts`, as JSON-ready data.
+"""The answers behind `cxmap accounts`, `account`, `customer`, `gate`, `alerts`, `milestones` and
+`verify`, and the web's account pages, as JSON-ready data.
 
 The CLI and the web API call these; each builds one `Context` (connection, as-of moment, events, members)
 and runs its queries for all accounts at once in the engine.
@@ -6,6 +7,8 @@ and runs its queries for all accounts at once in the engine.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,14 +21,25 @@ from cxmap.accounts.base import AsOf, events_as_of, memberships, resolve_as_of
 from cxmap.accounts.gating import decide, gate
 from cxmap.accounts.health import POLICIES, account_health, contacts_with_experience
 from cxmap.accounts.milestones import milestones
-from cxmap.accounts.progress import map_progress
+from cxmap.accounts.progress import map_progress, progress_table
 from cxmap.accounts.verify import verify
-from cxmap.analytics.analyze import find_map
+from cxmap.accounts.verify_words import sentence
 from cxmap.analytics.prepare import Prepared
 from cxmap.engine import connect
 from cxmap.errors import NotFound, UsageError, unknown
 from cxmap.model.map import Map
+from cxmap.service.answers import (
+    AccountDetail,
+    AccountPlan,
+    AccountRow,
+    Alert,
+    CustomerDetail,
+    GateAnswer,
+    Milestone,
+    Verification,
+)
 from cxmap.workspace import Workspace, open_workspace
+from cxmap.workspace.maps import find_map
 
 TIMELINE_COLUMNS = (
     "ts",
@@ -60,15 +74,40 @@ def context(workspace: Workspace | str | Path, as_of: date | AsOf | None = None,
     return Context(ws, con, moment, prepared, memberships(con, prepared.events), the_map)
 
 
+def as_of(workspace: Workspace, day: date | None) -> AsOf:
+    """The moment an answer as of `day` (None: the latest event) is about, resolved once so that every
+    answer of one page is as of the same moment."""
+    con = connect(workspace)
+    try:
+        return resolve_as_of(con, workspace.settings, day)
+    finally:
+        con.disconnect()
+
+
+@contextmanager
+def opened(workspace: Workspace, moment: date | AsOf | None = None, map_id: str | None = None) -> Iterator[Context]:
+    """A context whose connection is closed afterwards (an open reader keeps a load of this process out)."""
+    ctx = context(workspace, moment, map_id)
+    try:
+        yield ctx
+    finally:
+        ctx.con.disconnect()
+
+
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime | date) else v) for k, v in row.items()}
 
 
-def accounts(
+def accounts(ctx: Context, worst: int | None = None, policy: str | None = None) -> list[AccountRow]:
+    """Every account's experience, worst first (no current experience last). Each row says its `as_of`:
+    the answer is a bare array, and a reader must see which day it is about."""
+    return [AccountRow.model_validate(r) for r in account_rows(ctx, worst, policy)]
+
+
+def account_rows(
     ctx: Context, worst: int | None = None, policy: str | None = None, only: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every account's experience (or only the account `only`), worst first (no current experience last).
-    Each row says its `as_of`: the answer is a bare array, and a reader must see which day it is about."""
+    """The rows of `accounts` (or only the account `only`) as JSON-ready data, for answers built on them."""
     chosen = policy or ctx.workspace.settings.accounts.policy
     if chosen not in POLICIES:
         raise unknown("policy", chosen, POLICIES)
@@ -94,9 +133,10 @@ def _timeline(ctx: Context, customers: list[str], limit: int | None = None) -> l
     ]
 
 
-def account(ctx: Context, account_id: str, gate_action: str | None = "review") -> dict[str, Any]:
-    """One account: its experience, each contact's, open alerts, the gating answer per contact, timeline."""
-    found = accounts(ctx, only=account_id)
+def account(ctx: Context, account_id: str, gate_action: str | None = "review", planned: bool = True) -> AccountDetail:
+    """One account: its experience, each contact's, open alerts, the gating answer per contact, timeline;
+    with a map (unless not `planned`), its milestones and progress."""
+    found = account_rows(ctx, only=account_id)
     if not found:
         raise NotFound(f"no account '{account_id}' in the workspace")
     group = ctx.members.filter(ctx.members.account_id == account_id)
@@ -110,22 +150,24 @@ def account(ctx: Context, account_id: str, gate_action: str | None = "review") -
             c["gate"] = decide(
                 c["customer_id"], account_id, people, alerts, gate_action, settings, ctx.as_of, ctx.prepared.name
             )
-    planned: dict[str, Any] = {}
-    if ctx.map is not None:
-        mine = [m for m in milestone_list(ctx) if m["account_id"] == account_id]
+    plan: dict[str, Any] = {}
+    if ctx.map is not None and planned:
+        mine = [m for m in _milestones(ctx) if m["account_id"] == account_id]
         progress = map_progress(ctx.con, ctx.map, ctx.workspace.settings, ctx.as_of, account_id=account_id)
-        planned = {"map": ctx.map.id, "milestones": mine, "progress": progress}
-    return {
+        plan = {"map": ctx.map.id, "milestones": mine, "progress": progress}
+    answer = {
         **found[0],  # with its as_of
         "contacts": contacts,
         "alerts": alerts,
-        **planned,
+        **plan,
         "events": _timeline(ctx, [c["customer_id"] for c in contacts]),
     }
+    return AccountDetail.model_validate(answer)
 
 
-def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
-    """One person's journey: events (oldest first), their experience, account and open alert."""
+def customer(ctx: Context, customer_id: str, planned: bool = True) -> CustomerDetail:
+    """One person's journey: events (oldest first), their experience, account and open alerts; with a map
+    (unless not `planned`), their progress on it."""
     me = ctx.members.filter(ctx.members.customer_id == customer_id).to_pyarrow().to_pylist()
     events = _timeline(ctx, [customer_id])
     if not events and not me:
@@ -140,14 +182,14 @@ def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
     )
     person = contacts_with_experience(ctx.prepared, group, ctx.as_of).to_pyarrow().to_pylist()[0]
     alerts = _alerts(ctx, group)
-    planned: dict[str, Any] = {}
-    if ctx.map is not None:
-        planned = {
+    plan: dict[str, Any] = {}
+    if ctx.map is not None and planned:
+        plan = {
             "map": ctx.map.id,
             "progress": map_progress(ctx.con, ctx.map, ctx.workspace.settings, ctx.as_of, customer_id=customer_id),
         }
-    return {
-        **planned,
+    answer = {
+        **plan,
         "customer_id": customer_id,
         "account_id": person["account_id"],
         "role": person["role"],
@@ -158,6 +200,7 @@ def customer(ctx: Context, customer_id: str) -> dict[str, Any]:
         "emotion_line": [{"at": x["at"], "emotion": x["emotion"]} for x in events if x["emotion"] is not None],
         "events": events,
     }
+    return CustomerDetail.model_validate(answer)
 
 
 def _alerts(ctx: Context, only: Any = None) -> list[dict[str, Any]]:
@@ -168,13 +211,14 @@ def _alerts(ctx: Context, only: Any = None) -> list[dict[str, Any]]:
     return [_plain(r) for r in rows]
 
 
-def alerts(ctx: Context) -> list[dict[str, Any]]:
+def alerts(ctx: Context) -> list[Alert]:
     """Open alerts, overdue first, then oldest first."""
-    return _alerts(ctx)
+    return [Alert.model_validate(a) for a in _alerts(ctx)]
 
 
-def gate_answer(ctx: Context, customer_id: str, action: str) -> dict[str, Any]:
-    return gate(ctx.prepared, ctx.members, customer_id, action, ctx.as_of)
+def gate_answer(ctx: Context, customer_id: str, action: str) -> GateAnswer:
+    """May we ask this contact for `action` now (cxmap.accounts.gating)?"""
+    return GateAnswer.model_validate(gate(ctx.prepared, ctx.members, customer_id, action, ctx.as_of))
 
 
 def _need_map(ctx: Context, what: str) -> Map:
@@ -183,13 +227,36 @@ def _need_map(ctx: Context, what: str) -> Map:
     return ctx.map
 
 
-def milestone_list(ctx: Context, status: str | None = None) -> list[dict[str, Any]]:
-    """Every account's milestones from the map, with their status as of the moment."""
+def _milestones(ctx: Context, status: str | None = None) -> list[dict[str, Any]]:
     the_map = _need_map(ctx, "milestones")
     return milestones(ctx.con, the_map, ctx.workspace.settings, ctx.as_of, status, ctx.prepared, ctx.members)
 
 
-def verification_list(ctx: Context) -> list[dict[str, Any]]:
+def milestone_list(ctx: Context, status: str | None = None) -> list[Milestone]:
+    """Every account's milestones from the map, with their status as of the moment."""
+    return [Milestone.model_validate(m) for m in _milestones(ctx, status)]
+
+
+def verification_list(ctx: Context) -> list[Verification]:
     """Every verification of the map, measured against its target."""
     the_map = _need_map(ctx, "verify")
-    return verify(ctx.con, the_map, ctx.workspace.settings, ctx.as_of, None, ctx.prepared, ctx.members)
+    found = verify(ctx.con, the_map, ctx.workspace.settings, ctx.as_of, None, ctx.prepared, ctx.members)
+    return [Verification.model_validate(v) for v in found]
+
+
+def verification_sentence(ctx: Context, entry: Verification) -> str:
+    """What one verification's figure counts, in a sentence (`cxmap.accounts.verify_words`)."""
+    return sentence(entry.model_dump(), _need_map(ctx, "verify"), ctx.workspace.settings)
+
+
+def plans(ctx: Context) -> dict[str, AccountPlan]:
+    """Per account: its milestones with status, and its progress on the map (last step, next milestone),
+    for every account at once."""
+    the_map = _need_map(ctx, "plans")
+    found: dict[str, dict[str, Any]] = {}
+    for row in _milestones(ctx):
+        found.setdefault(row["account_id"], {"milestones": []})["milestones"].append(row)
+    table = progress_table(ctx.con, the_map, ctx.workspace.settings, ctx.as_of, ctx.prepared, ctx.members)
+    for row in table.to_pyarrow().to_pylist():
+        found.setdefault(row["account_id"], {"milestones": []})["progress"] = row
+    return {k: AccountPlan.model_validate(v) for k, v in found.items()}
