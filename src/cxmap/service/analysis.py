@@ -17,7 +17,6 @@ from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.engine import connect
 from cxmap.model import Map
 from cxmap.progress import Steps
-from cxmap.render.report import render_report
 from cxmap.workspace import Workspace, open_workspace
 from cxmap.workspace.maps import find_map
 
@@ -43,6 +42,8 @@ class Report:
 
 def report(workspace: Workspace | str | Path, request: Request, steps: Steps | None = None) -> Report:
     """The report: the findings, and a few customers' own words at every touchpoint a finding points at."""
+    from cxmap.render.report import render_report  # the renderer (jinja2) loads only for a report
+
     ws = _workspace(workspace)
     the_map = find_map(ws, request.map) if request.map is not None else None
     found = analytics.analyze(ws, replace(request, map=the_map), steps)

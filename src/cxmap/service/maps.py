@@ -1,7 +1,7 @@
 """Maps: list, find, save a version, history. Their one home is `cxmap.workspace.maps` (the files of
 maps/) and `cxmap.workspace.versions` (the rules of versions); every face asks here."""
 
-from cxmap.workspace.maps import all_maps, find_map, map_by_id, map_files, map_summaries
+from cxmap.workspace.maps import all_maps, find_map, map_by_id, map_files, map_summaries, the_one_with
 from cxmap.workspace.versions import (
     MAX_TITLE,
     STATUSES,
@@ -35,6 +35,7 @@ __all__ = [
     "read_text",
     "save_map",
     "saved_by",
+    "the_one_with",
     "version_file",
     "versions",
 ]

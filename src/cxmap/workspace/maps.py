@@ -45,6 +45,16 @@ def find_map(workspace: Workspace, wanted: Map | str) -> Map:
     raise InvalidValue(f"no map with id '{wanted}' in {workspace.maps_dir} (map ids: {known})", field="map")
 
 
+def the_one_with(maps: list[Map], needs: str) -> Map:
+    """The one map among `maps` that has `needs` (milestones, verifications), when no map was named: an
+    answer about them needs a map, and with several (or none) the caller must say which."""
+    having = [m for m in maps if getattr(m, needs)]
+    if len(having) == 1:
+        return having[0]
+    listed = ", ".join(m.id for m in having) or "none"
+    raise InvalidValue(f"say which map's {needs} (maps with {needs}: {listed})", field="map")
+
+
 def map_by_id(ws: Workspace, map_id: str) -> tuple[Path, Map]:
     for path, the_map, _ in all_maps(ws):
         if the_map is not None and the_map.id == map_id:

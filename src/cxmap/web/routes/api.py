@@ -24,7 +24,7 @@ from cxmap.model.schema import MapFile
 from cxmap.service import accounts as service
 from cxmap.service.analysis import analyze
 from cxmap.service.intake import SCALES, Options
-from cxmap.service.maps import map_summaries
+from cxmap.service.maps import map_summaries, the_one_with
 from cxmap.service.store import quarantine as quarantine_rows
 from cxmap.service.store import status as workspace_status
 from cxmap.service.types import (
@@ -44,6 +44,7 @@ from cxmap.web import measure, schemas
 from cxmap.web.deps import principal, require
 from cxmap.web.intake import event_lines, load_events
 from cxmap.web.snapshot import Live, live
+from cxmap.web.words import WEB
 from cxmap.workspace import Workspace
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -138,11 +139,10 @@ def _map(request: Request, map_id: str | None, needs: str | None = None) -> Map 
     if map_id is None:
         if needs is None:
             return None
-        having = [m for _, m in measure.valid_maps(state) if getattr(m, needs)]
-        if len(having) == 1:
-            return having[0]
-        listed = ", ".join(m.id for m in having) or "none"
-        raise _invalid("map", f"say which map's {needs} (maps with {needs}: {listed})")
+        try:
+            return the_one_with([m for _, m in measure.valid_maps(state)], needs)
+        except CxmapError as exc:
+            raise _invalid("map", exc.worded(WEB)) from None
     try:
         return measure.find(state, map_id)[1]
     except CxmapError:
