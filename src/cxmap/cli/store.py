@@ -22,24 +22,18 @@ def export_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write every table of the store (events by month) as a Parquet dataset another workspace can use."""
-    from cxmap.service.store import export_store
+    from cxmap.service.store import export
     from cxmap.workspace import open_workspace
-    from cxmap.workspace.dataset import local_path
 
     with reporting(as_json):
         ws = open_workspace(workspace)
-        root = local_path(destination, Path.cwd())
-        manifest = export_store(ws, root)
-        with ws.connect(read_only=True) as con:
-            row = con.execute("SELECT count(*) FROM events").fetchone()
-        events = int(row[0]) if row else 0
-    files = sum(len(f) for f in manifest.tables.values())
+        done = export(ws, destination)
     if as_json:
-        emit_json({"workspace": str(ws.root), "store": str(root), "events": events, "files": files})
+        emit_json({"workspace": str(ws.root), "store": str(done.store), "events": done.events, "files": done.files})
         return
     echo(
-        f"exported {pluralise(events, 'event')} ({pluralise(files, 'file')}) to {root}; "
-        f"analyse it with: cxmap init NEW --engine pyspark --store file://{root.resolve()}"
+        f"exported {pluralise(done.events, 'event')} ({pluralise(done.files, 'file')}) to {done.store}; "
+        f"analyse it with: cxmap init NEW --engine pyspark --store file://{done.store.resolve()}"
     )
 
 

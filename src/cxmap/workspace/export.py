@@ -48,6 +48,13 @@ def export_store(workspace: Workspace, destination: Path) -> dataset.Manifest:
     return manifest
 
 
+def stored_events(workspace: Workspace) -> int:
+    """How many events the embedded store holds."""
+    with workspace.connect(read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM events").fetchone()
+    return int(row[0]) if row else 0
+
+
 def snapshot(workspace: Workspace) -> Path:
     """A Parquet copy of an embedded store inside the workspace, made again only after a load.
 
