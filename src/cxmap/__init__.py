@@ -22,16 +22,24 @@ __version__ = "0.1.0"
 __all__ = ["CxmapError", "Map", "MapInvalid", "Problem", "__version__", "analyze", "load_map", "loads_map"]
 
 
-def analyze(workspace: str | Path, map: Map | str | None = None, outcome: str | None = None, **options: Any) -> Any:
-    """The measured map: every finding as typed objects (`cxmap.analytics.findings.Findings`).
+def analyze(
+    workspace: str | Path,
+    map: Map | str | None = None,
+    outcome: str | None = None,
+    engine: str | None = None,
+    **options: Any,
+) -> Any:
+    """The measured map: every finding as typed objects (`cxmap.analytics.findings.Findings`), on the
+    workspace's engine or on `engine` (duckdb, pyspark).
 
     `options` are the fields of `cxmap.service.analysis.Request` (outcome_negative, since, until,
-    segment, period, only, thresholds, top). Lists of findings come as Arrow tables with `findings.table(name)`.
+    segment, period, thresholds, top, only). Lists of findings come as Arrow tables with `findings.table(name)`.
     """
     from cxmap.service.analysis import Request
     from cxmap.service.analysis import analyze as run
+    from cxmap.service.inputs import workspace_for
 
-    return run(workspace, Request(map=map, outcome=outcome, **options))
+    return run(workspace_for(workspace, engine), Request(map=map, outcome=outcome, **options))
 
 
 if not TYPE_CHECKING:  # hidden from type checkers, which then still flag a misspelt name

@@ -3,7 +3,7 @@
 A new Ibis backend (Trino, ClickHouse, BigQuery, ...) is one more entry here and one small module that
 registers the store's tables (events, accounts, contacts) on it; nothing in the analytics changes.
 Entries are "module:function" so that an engine's driver is imported only when it is used. The table
-imports nothing, so every layer may read it: cxmap.yaml's `engine`, a run's `--engine` and the web app
+imports only `cxmap.errors`, so every layer may read it: cxmap.yaml's `engine`, a run's `--engine` and the web app
 check names here, and only `cxmap.engine` imports a driver.
 """
 

@@ -16,8 +16,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from cxmap.errors import CxmapError
 from cxmap.service.users import AuthStore
-from cxmap.web.app import create_app
+from cxmap.web.app import create_app, from_environment
 from tests.conftest import EXAMPLES, run_cxmap
 
 
@@ -146,3 +147,16 @@ def test_serve_refuses_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None:
     result = run_cxmap("serve", str(tmp_path / "nowhere"), "--port", "0")
     assert result.returncode == 1
     assert "no such workspace folder" in result.stderr
+
+
+def test_the_app_started_by_name_serves_the_workspace_its_variable_names(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `cxmap serve` runs (and `uvicorn --factory cxmap.web.app:from_environment` can): one clear line
+    when the variable is missing."""
+    monkeypatch.delenv("CXMAP_WORKSPACE", raising=False)
+    with pytest.raises(CxmapError) as missing:
+        from_environment()
+    assert str(missing.value) == "set CXMAP_WORKSPACE to the workspace folder the app serves"
+    monkeypatch.setenv("CXMAP_WORKSPACE", str(workspace))
+    assert TestClient(from_environment()).get("/healthz").json() == {"status": "ok"}

@@ -54,3 +54,12 @@ def test_the_duckdb_path_never_imports_pyspark(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_python_api_takes_an_engine_for_one_run(tmp_path: Path) -> None:
+    import cxmap
+
+    ws = init_workspace(tmp_path / "ws")
+    with pytest.raises(UsageError) as caught:
+        cxmap.analyze(ws.root, engine="trino")
+    assert str(caught.value) == "engine: unknown engine 'trino'; use one of: duckdb, pyspark"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -23,7 +23,7 @@ from cxmap.analytics.outcomes import (
     customer_outcomes,
     resolve_choice,
 )
-from cxmap.analytics.prepare import Scope, prepare
+from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.analytics.recovery import recovery
 from cxmap.analytics.touchpoints import scope_counts, touchpoint_stats
 from cxmap.engine import connect, progress_connection
@@ -33,6 +33,8 @@ from cxmap.progress import Steps
 from cxmap.settings import Settings
 from cxmap.workspace import Workspace, open_workspace
 from cxmap.workspace.maps import find_map
+
+Parts = Literal["all", "map"]
 
 
 @dataclass
@@ -46,9 +48,10 @@ class Request:
     until: date | None = None
     segment: str | None = None
     period: str | None = None
-    only: tuple[str, str] | None = None  # one segment value (`owner`, `Ana Ruiz`): its customers' findings
     thresholds: dict[str, Any] = field(default_factory=dict)
     top: int | None = None
+    only: tuple[str, str] | None = None  # one segment value (`owner`, `Ana Ruiz`): the events that have it
+    parts: Parts = "all"  # "map": only what the map's picture needs (see Findings), for the web's segment views
     choice: OutcomeChoice | None = None  # the outcome already chosen (the web's); else from the fields above
 
 
@@ -103,9 +106,11 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
     reach = {t.id: t.reach for t in whole}
     spots = []
     bands = []
+    everything = req.parts == "all"
     if outcomes is not None and outcome is not None:
         spots = run.run("Hot spots", raw, lambda: hot_spots(overall, outcomes, reach, excluded))
-        bands = run.run("Satisfaction bands", raw, lambda: satisfaction_bands(overall, outcomes))
+        if everything:
+            bands = run.run("Satisfaction bands", raw, lambda: satisfaction_bands(overall, outcomes))
     significant = [s for s in spots if s.significant]
     confirmed = {s.touchpoint for s in significant}
     a = settings.analysis
@@ -132,13 +137,21 @@ def analyze(workspace: Workspace | str | Path, request: Request | None = None, s
         satisfaction_bands=bands,
         problem_areas=problem_areas(whole, a),
         purple_cows=purple_cows(whole, a),
-        journeys=run.run("Journeys", raw, lambda: journeys(overall, req.top)),
-        conformance=run.run(
-            "Conformance",
-            raw,
-            lambda: conformance(overall, outcomes, account_starts(con, overall), excluded),
-        ),
-        contagion=run.run("Contagion", raw, lambda: contagion(overall)),
-        recovery=run.run("Service recovery", raw, lambda: recovery(overall, outcomes)),
+        **(_paths(run, raw, con, overall, outcomes, excluded, req.top) if everything else {}),
         thresholds={**a.model_dump(), "recovery_window_days": settings.recovery.window_days},
     )
+
+
+def _paths(
+    run: Steps, raw: Any, con: Any, overall: Prepared, outcomes: Any, excluded: set[str], top: int | None
+) -> dict[str, Any]:
+    """The findings about the paths customers take, which the map's picture does not show: journeys,
+    conformance, contagion and service recovery."""
+    return {
+        "journeys": run.run("Journeys", raw, lambda: journeys(overall, top)),
+        "conformance": run.run(
+            "Conformance", raw, lambda: conformance(overall, outcomes, account_starts(con, overall), excluded)
+        ),
+        "contagion": run.run("Contagion", raw, lambda: contagion(overall)),
+        "recovery": run.run("Service recovery", raw, lambda: recovery(overall, outcomes)),
+    }

@@ -6,7 +6,7 @@ emotion is on 0-10; a value that cannot be computed (too little data) is null.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
@@ -22,7 +22,8 @@ class Finding(BaseModel):
 class SetOnly(Finding):
     """A model whose JSON carries only the keys that were set: an answer whose shape depends on the case
     (conformance without a map has a `reason` and no steps) keeps that shape, with no keys written as null
-    that the case never had. Every field's type still appears in the JSON schema."""
+    that the case never had. Every field's type still appears in the JSON schema. Its fields have no aliases
+    (the keys kept are the set fields' names)."""
 
     # Without a return annotation pydantic describes the model's own fields in the schema (with one, it
     # would describe that type instead), so mypy is told to let this one function go unannotated.
@@ -275,11 +276,23 @@ class Findings(Finding):
     satisfaction_bands: list[SatisfactionBand] = Field(default_factory=list)
     problem_areas: list[ProblemArea]
     purple_cows: list[PurpleCow]
-    journeys: Journeys
-    conformance: Conformance
-    contagion: list[ContagionPair]
-    recovery: Recovery
+    # None only for a request of the map's findings alone (`Request.parts="map"`, the web's segment views);
+    # `cxmap analyze` and the API always compute them.
+    journeys: Journeys | None = None
+    conformance: Conformance | None = None
+    contagion: list[ContagionPair] | None = None
+    recovery: Recovery | None = None
     thresholds: dict[str, Any] = Field(default_factory=dict)
+
+    def plain(self, name: Literal["journeys", "conformance", "contagion", "recovery"]) -> Any:
+        """A finding about paths as plain data (dicts and lists, keys as in the JSON) for the report, the
+        terminal and the pages; empty when it was not computed."""
+        value = getattr(self, name)
+        if value is None:
+            return [] if name == "contagion" else {}
+        if isinstance(value, list):
+            return [v.model_dump(by_alias=True) for v in value]
+        return value.model_dump(by_alias=True)
 
     def table(self, name: str) -> Any:
         """One list of findings as an Arrow table (`.to_pandas()` for pandas), for notebooks."""

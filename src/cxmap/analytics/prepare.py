@@ -35,7 +35,7 @@ class Scope:
     until: date | None = None
     segment: str | None = None
     period: str | None = None
-    only: tuple[str, str] | None = None  # (segment column, value): the events of those customers alone
+    only: tuple[str, str] | None = None  # (segment column, value): only the events that have that value
 
 
 @dataclass

@@ -240,7 +240,7 @@ class _Report:
             nodes.append(
                 GraphNode(t, self.name(t), stats.customers if stats else 0, stats.emotion_mean if stats else None)
             )
-        return journey_graph_svg(self.f.journeys.model_dump(by_alias=True)["dfg"], nodes, GRAPH_EDGES)
+        return journey_graph_svg(self.f.plain("journeys").get("dfg", []), nodes, GRAPH_EDGES)
 
 
 def _group_end(svg: str, start: int) -> int:
@@ -324,9 +324,9 @@ def _map_part(r: _Report, markers: list[Marker]) -> dict[str, Any]:
 def _context(f: Findings, m: Map | None, evidence: Evidence | None) -> dict[str, Any]:
     r = _Report(f, m, evidence)
     markers = r.markers()
-    journeys, conformance = f.journeys.model_dump(by_alias=True), f.conformance.model_dump()
+    journeys, conformance = f.plain("journeys"), f.plain("conformance")
     hot = {s.touchpoint for s in f.hot_spots}
-    pairs = [c.model_dump() for c in f.contagion]
+    pairs = f.plain("contagion")
     contagion = [c for c in pairs if c["significant"]]
     scope = [f"{f.customers:,} customers", f"{f.events:,} events"]
     scope += [f"from {f.since}"] * bool(f.since) + [f"until {f.until}"] * bool(f.until)
@@ -353,7 +353,7 @@ def _context(f: Findings, m: Map | None, evidence: Evidence | None) -> dict[str,
         "markers": markers,
         "hues": MARKER_HUES,
         "tested": [c for c in f.hot_spot_candidates if c.touchpoint not in hot and not c.moves_with_satisfaction],
-        "recovery": f.recovery.model_dump(),
+        "recovery": f.plain("recovery"),
         "contagion": contagion[:12],
         "contagion_clear": len(contagion),
         "contagion_compared": sum(1 for c in pairs if c["evidence"] == "enough"),

@@ -151,24 +151,25 @@ def summary_lines(f: Findings) -> list[str]:
             for c in marked
         ],
     )
-    lines += _section("Service recovery:", _recovery_rows(f.recovery.model_dump()))
+    lines += _section("Service recovery:", _recovery_rows(f.plain("recovery")))
     lines += _section(
         "Negative experiences spreading (contagion):",
         [
             f"after a bad moment with {c['from_department']}, {pct(c['exposed_rate'])} engage with "
             f"{c['to_department']} against {pct(c['control_rate'])} ({points(c['difference'])}; "
             f"{c['exposed_customers']:,} customers with a bad moment, {c['control_customers']:,} without)"
-            for c in (pair.model_dump() for pair in f.contagion)
+            for c in f.plain("contagion")
             if c["significant"]
         ][:5],
     )
-    variants = f.journeys.model_dump()["variants"]
+    journeys = f.plain("journeys")
+    variants = journeys.get("variants", [])
     if variants:
         top = variants[0]
         lines += _section(
             "Journeys:",
             [
-                f"{f.journeys.variant_count:,} distinct journeys; the most common ({pct(top['share'])}): "
+                f"{journeys['variant_count']:,} distinct journeys; the most common ({pct(top['share'])}): "
                 + " > ".join(name.get(t, t) for t in top["sequence"][:8])
                 + (" > ..." if len(top["sequence"]) > 8 else "")
             ],

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from cxmap.errors import Busy, BusyHere, CxmapError
+from cxmap.errors import Busy, BusyHere, CxmapError, InternalError
 from cxmap.progress import Steps
 from cxmap.workspace import Workspace
 from cxmap.workspace.ingest import KINDS, LoadResult, Options, ingest
@@ -65,7 +65,10 @@ def load_batch(
         except CxmapError as exc:
             raise exc.reworded(partial(_batch_terms, path=str(path))) from None
         except duckdb.Error as exc:
-            raise Busy(f"the store could not be written now; retry ({str(exc).splitlines()[0]})") from None
+            first = str(exc).splitlines()[0]
+            # Another writer holds the store: worth a retry. Anything else (a full disk): retrying won't help.
+            held = any(word in first.lower() for word in ("lock", "conflict"))
+            raise (Busy if held else InternalError)(f"the store could not be written: {first}") from None
         finally:
             path.unlink(missing_ok=True)
     return Batch(result, rows)

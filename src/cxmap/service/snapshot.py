@@ -6,6 +6,10 @@ id's rows are. An answer is then a dict lookup and a slice; a gating answer is w
 contacts of one account in memory, by the same rules as `cxmap.accounts.gating` (a test compares them for
 every contact). The web app keeps the snapshot of the store as it is (cxmap.web.snapshot); the answers are
 the service's own (`cxmap.service.accounts`), the same as a direct computation at the latest event.
+
+Answers are kept and given as the JSON of the typed answers (`cxmap.service.answers`), not as models: a
+request is then a lookup, a slice and a few dicts (validating an account's answer would double its cost).
+Tests compare each one with `answer_json` of the service's typed answer, for every account and contact.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from cxmap.accounts.gating import decide, rule_for
 from cxmap.accounts.health import contacts_with_experience
 from cxmap.errors import NotFound
 from cxmap.service import accounts as service
-from cxmap.service.answers import AccountDetail, GateAnswer, answer_json
+from cxmap.service.answers import answer_json
 from cxmap.settings import Settings
 from cxmap.workspace import Workspace
 
@@ -108,7 +112,7 @@ class Snapshot:
     unlisted: frozenset[str]  # customers with events but no account
     timeline: Index  # events of each account's contacts, oldest first
 
-    def gate(self, customer_id: str, action: str) -> GateAnswer:
+    def gate(self, customer_id: str, action: str) -> dict[str, Any]:
         """The `gate` answer (see cxmap.accounts.gating), from memory."""
         rule_for(self.settings, action)  # an unknown action is refused before the contact is looked up
         row = self.contact_row.get(customer_id)
@@ -118,10 +122,9 @@ class Snapshot:
         people = self.contacts.rows(account) if account else []
         alerts = self.account_alerts.get(account, []) if account else []
         name = self.names.get
-        answer = decide(customer_id, account, people, alerts, action, self.settings, self.as_of, lambda t: name(t, t))
-        return GateAnswer.model_validate(answer)
+        return decide(customer_id, account, people, alerts, action, self.settings, self.as_of, lambda t: name(t, t))
 
-    def account(self, account_id: str) -> AccountDetail:
+    def account(self, account_id: str) -> dict[str, Any]:
         """The `account` answer (without a map), from memory."""
         found = self.account_rows.get(account_id)
         if found is None:
@@ -133,13 +136,12 @@ class Snapshot:
         events["ts"] = events["at"] = [t.isoformat() for t in events["ts"]]
         events["touchpoint_name"] = [self.names.get(t, t) for t in events["touchpoint"]]
         keys = list(events)
-        answer = {
+        return {
             **found,  # the `accounts` row, with its as_of: this snapshot's one resolve_as_of
             "contacts": contacts,
             "alerts": self.account_alerts.get(account_id, []),
             "events": [dict(zip(keys, row, strict=True)) for row in zip(*events.values(), strict=True)],
         }
-        return AccountDetail.model_validate(answer)
 
     def accounts_answer(self, worst: int | None) -> list[dict[str, Any]]:
         return self.accounts[:worst] if worst else self.accounts

@@ -2,7 +2,8 @@
 value), the values a segment can take, what an outcome can be, comments and a touchpoint's months.
 
 A *segment* here is one value of a dimension (account segment, owner, channel or department): the page
-shows the journey of those customers only, through `Request.only`, with the same findings as `analyze`.
+shows the events that have it (an account's segment or owner: its customers' events; a channel or a
+department: those events), through `Request.only`, by the same `analyze` as everything else.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cxmap.analytics.analyze import Request
+from cxmap.analytics.analyze import Parts, Request
 from cxmap.analytics.evidence import evidence_for, sample_comments
 from cxmap.analytics.findings import Findings, TouchpointStats
 from cxmap.analytics.outcomes import OutcomeChoice, choose_outcome
@@ -123,8 +124,12 @@ def choose(
 
 
 def findings(ws: Workspace, the_map: Map, choice: OutcomeChoice, view: View) -> Findings:
-    """Every finding of the view's period, for everyone or for the view's segment value alone."""
-    return analyze(ws, Request(the_map, since=view.since, until=view.until, only=view.only, choice=choice))
+    """The findings of the view's period: every one for everyone; for one segment value, those the map's
+    picture shows (`Request.parts="map"`: the journeys, conformance, contagion and recovery of a segment
+    would cost a whole analysis per value, and no page shows them)."""
+    parts: Parts = "map" if view.only else "all"
+    request = Request(the_map, since=view.since, until=view.until, only=view.only, parts=parts, choice=choice)
+    return analyze(ws, request)
 
 
 def _prepared(con: Any, ws: Workspace, the_map: Map, view: View, period: str | None = None) -> Prepared:

@@ -14,7 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from starlette.exceptions import HTTPException
 
 from cxmap import __version__
-from cxmap.errors import Busy, BusyHere, CxmapError, NotFound, UsageError
+from cxmap.errors import Busy, BusyHere, CxmapError, InternalError, NotFound, UsageError
 from cxmap.service.users import AuthStore
 from cxmap.web.deps import LoginRequired, is_api
 from cxmap.web.middleware import BodyLimit, SecurityHeaders
@@ -42,7 +42,7 @@ HTTP_CODES = {
     503: "busy",
 }
 # The HTTP status of each kind of error, the first that matches (a subclass before its base); any other: 422.
-STATUSES: dict[type[CxmapError], int] = {NotFound: 404, Busy: 503, UsageError: 400}
+STATUSES: dict[type[CxmapError], int] = {NotFound: 404, Busy: 503, UsageError: 400, InternalError: 500}
 # A busy store is said in the server's words: its path and processes are not the caller's business.
 BUSY: dict[type[CxmapError], str] = {
     BusyHere: "the store is being read by this server; retry shortly",
@@ -132,4 +132,7 @@ WORKSPACE_VARIABLE = "CXMAP_WORKSPACE"
 def from_environment() -> FastAPI:
     """The app for the workspace named by $CXMAP_WORKSPACE: what `cxmap serve` runs, by name, so that an
     ASGI server can run it the same way (`uvicorn --factory cxmap.web.app:from_environment`)."""
-    return create_app(os.environ[WORKSPACE_VARIABLE])
+    folder = os.environ.get(WORKSPACE_VARIABLE)
+    if not folder:
+        raise CxmapError(f"set {WORKSPACE_VARIABLE} to the workspace folder the app serves")
+    return create_app(folder)

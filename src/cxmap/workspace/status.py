@@ -77,10 +77,11 @@ def quarantine(
     where = " AND ".join(f"{k} = ?" for k, v in kept.items() if v is not None)
     where = f"WHERE {where}" if where else ""
     params: list[Any] = [v for v in kept.values() if v is not None]
+    order = "line, load_id" if file is not None else "load_id, file, line"  # one file: in its line order
     with workspace.connect(read_only=True) as con:
         total = (con.execute(f"SELECT count(*) FROM quarantine {where}", params).fetchone() or (0,))[0]
         rows = con.execute(
-            f"SELECT load_id, file, line, reason, raw FROM quarantine {where} ORDER BY load_id, file, line "
+            f"SELECT load_id, file, line, reason, raw FROM quarantine {where} ORDER BY {order} "
             + ("LIMIT ?" if limit is not None else ""),
             params + ([limit] if limit is not None else []),
         ).fetchall()

@@ -58,7 +58,7 @@ def findings_page(
     except CxmapError as exc:
         context["why_not"] = exc.say(WEB)
         return page(request, "findings_page.html.j2", **context)
-    contagion = [c.model_dump() for c in f.contagion if c.significant]
+    contagion = [c for c in f.plain("contagion") if c["significant"]]
     recovery_touchpoints = [(t.id, t.name) for t in m.touchpoints if t.recovery]
     steps = {p.step.id: f"Step {p.index + 1}" for p in m.placed_steps}
     suffix = "?" + urlencode({"outcome": f.outcome or "", "outcome_negative": f.outcome_negative or ""})
@@ -76,7 +76,7 @@ def findings_page(
             "avoided": sum(1 for c in contagion if (c.get("difference") or 0) < 0),
             "outcome_words": outcome_words(f),
             "departments": _by_department(m),
-            "recovery": f.recovery.model_dump(),
+            "recovery": f.plain("recovery"),
             "recovery_touchpoints": recovery_touchpoints,
             "steps": steps,
             "tested": [
