@@ -1,4 +1,4 @@
-"""`cxmap serve`, `cxmap user add` and `cxmap token create`, run as a user runs them."""
+"""`cxmap serve`, `cxmap user` and `cxmap token`, run as a user runs them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -59,6 +60,38 @@ def test_user_add_reads_the_password_from_stdin(workspace: Path) -> None:
     wrong = run_cxmap("user", "add", str(workspace), "ed", "--role", "owner")
     assert wrong.returncode == 2
     assert wrong.stderr == "error: --role: unknown role 'owner'; use one of: viewer, editor, admin\n"
+
+
+def test_users_are_listed_given_a_role_and_removed(workspace: Path) -> None:
+    for name, role in (("ana", "editor"), ("bo", "admin")):
+        assert run_cxmap("user", "add", str(workspace), name, "--role", role).returncode == 0
+    listed = json.loads(run_cxmap("user", "list", str(workspace), "--json").stdout)
+    assert [(u["user"], u["role"]) for u in listed] == [("ana", "editor"), ("bo", "admin")]
+    demoted = run_cxmap("user", "set-role", str(workspace), "ana", "--role", "viewer")
+    assert (demoted.returncode, demoted.stdout) == (0, "ana is now viewer\n")
+    removed = run_cxmap("user", "remove", str(workspace), "bo")
+    assert (removed.returncode, removed.stdout) == (0, "removed bo; their sessions have ended\n")
+    text = run_cxmap("user", "list", str(workspace)).stdout.splitlines()
+    assert len(text) == 1
+    assert text[0].startswith("ana  viewer  (added ")
+    nobody = run_cxmap("user", "remove", str(workspace), "bo", "--json")
+    assert nobody.returncode == 1
+    assert json.loads(nobody.stderr)["error"] == {"code": "not_found", "message": "no user 'bo'", "details": []}
+
+
+def test_tokens_are_listed_with_their_expiry_and_revoked_by_name(workspace: Path) -> None:
+    made = run_cxmap("token", "create", str(workspace), "crm-sync", "--role", "viewer", "--days", "30", "--json")
+    token = json.loads(made.stdout)["token"]
+    listed = json.loads(run_cxmap("token", "list", str(workspace), "--json").stdout)
+    assert [(t["name"], t["role"]) for t in listed] == [("crm-sync", "viewer")]
+    created, expires = (datetime.fromisoformat(listed[0][k]) for k in ("created_at", "expires_at"))
+    assert expires - created == timedelta(days=30)
+    assert token not in json.dumps(listed)
+    revoked = run_cxmap("token", "revoke", str(workspace), "crm-sync")
+    assert (revoked.returncode, revoked.stdout) == (0, "revoked 1 token named 'crm-sync'\n")
+    assert AuthStore(workspace).check_token(token) is None
+    too_long = run_cxmap("token", "create", str(workspace), "x", "--role", "viewer", "--days", "5000")
+    assert too_long.returncode == 2
 
 
 def test_token_create_prints_a_token_that_opens_the_api(workspace: Path) -> None:

@@ -47,8 +47,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "new": ("maps", "new_app"),
     "export": ("interchange", "export_app"),
     "import": ("interchange", "import_app"),
-    "user": ("server", "user_app"),
-    "token": ("server", "token_app"),
+    "user": ("people", "user_app"),
+    "token": ("people", "token_app"),
     "store": ("store", "store_app"),
 }
 

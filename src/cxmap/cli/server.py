@@ -9,16 +9,12 @@ from pathlib import Path
 
 import typer
 
-from cxmap.cli.output import JSON_OPTION, echo, emit_json, reporting
-from cxmap.errors import CxmapError, UsageError
+from cxmap.cli.output import echo, reporting
+from cxmap.errors import CxmapError
 from cxmap.workspace import open_workspace
 
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
-ROLE = typer.Option(..., "--role", help="viewer (reads), editor (maps and ideas) or admin (users, tokens, ingest).")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-user_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
-token_app = typer.Typer(help="API tokens for machines (Authorization: Bearer ...).", no_args_is_help=True)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -66,54 +62,6 @@ def serve(
     app = "cxmap.web.app:from_environment"
     config = uvicorn.Config(app, factory=True, log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
-
-
-@user_app.command("add", epilog="Example: cxmap user add acme/ ana --role editor")
-def user_add(
-    workspace: Path = WORKSPACE,
-    name: str = typer.Argument(..., help="The user name people sign in with."),
-    role: str = ROLE,
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input instead of generating one."
-    ),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Add a person who signs in to the web app; prints the generated password once."""
-    from cxmap.service.users import AuthStore
-
-    with reporting(as_json):
-        ws = open_workspace(workspace)
-        given = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-        if password_stdin and not given:
-            raise UsageError("--password-stdin: no password on standard input")
-        password = AuthStore(ws.root).add_user(name, role, given)
-    if as_json:
-        emit_json({"user": name, "role": role, **({} if given else {"password": password})})
-    elif given:
-        echo(f"added {name} ({role})")
-    else:
-        echo(f"added {name} ({role}) with the password: {password}")
-        echo("  it is shown only this once; pass it on to them safely")
-
-
-@token_app.command("create", epilog="Example: cxmap token create acme/ crm-sync --role admin")
-def token_create(
-    workspace: Path = WORKSPACE,
-    name: str = typer.Argument(..., help="What the token is for (a name to recognise it by)."),
-    role: str = ROLE,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Create an API token for a machine; prints it once (only its SHA-256 is kept)."""
-    from cxmap.service.users import AuthStore
-
-    with reporting(as_json):
-        ws = open_workspace(workspace)
-        token = AuthStore(ws.root).create_token(name, role)
-    if as_json:
-        emit_json({"name": name, "role": role, "token": token})
-    else:
-        echo(token)
-        echo(f"  API token '{name}' ({role}), shown only this once; send it as: Authorization: Bearer TOKEN", err=True)
 
 
 EXAMPLES = {"serve": "Example: cxmap serve acme/ --host 127.0.0.1 --port 8000"}

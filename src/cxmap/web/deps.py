@@ -1,21 +1,22 @@
-"""Who is asking, and may they: sessions (signed cookies with a CSRF token), API tokens, roles.
+"""Who is asking, and may they: sessions (a signed cookie holding a session id kept server-side, with a
+CSRF token), API tokens, roles.
 
-Every route denies by default: a page or endpoint is reachable only through `require(role)`.
+Every route denies by default: a page or endpoint is reachable only through `require(role)`. A session
+is looked up on every request (cxmap.service.users), so a logout, a removed user or a new role counts at
+once.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from cxmap.service.users import AuthStore, Principal
+from cxmap.service.users import SESSION_DAYS, AuthStore, Principal, Session
 
 SESSION_COOKIE = "cxmap_session"
-SESSION_DAYS = 14
 
 
 class LoginRequired(Exception):
@@ -30,20 +31,31 @@ def auth_store(request: Request) -> AuthStore:
     return request.app.state.auth  # type: ignore[no-any-return]
 
 
-def session(request: Request) -> dict[str, Any]:
-    """The signed session cookie's content, or {} when absent, tampered with or expired."""
+def session_id(request: Request) -> str | None:
+    """The session id of the signed cookie, or None when absent, tampered with or too old."""
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
-        return {}
+        return None
     try:
         data = signer(request).loads(raw, max_age=SESSION_DAYS * 86_400)
     except BadSignature:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    found = data.get("sid") if isinstance(data, dict) else None
+    return found if isinstance(found, str) else None
 
 
-def new_session(user: Principal) -> dict[str, Any]:
-    return {"user": user.name, "role": user.role, "csrf": secrets.token_urlsafe(24)}
+def session(request: Request) -> Session | None:
+    """The caller's current session (looked up once per request), or None."""
+    if "cx_session" not in request.scope:
+        found = session_id(request)
+        request.scope["cx_session"] = auth_store(request).session(found) if found else None
+    current: Session | None = request.scope["cx_session"]
+    return current
+
+
+def session_cookie(request: Request, found: str) -> str:
+    """The cookie's value for a session id: signed, so that a forged value is refused before any lookup."""
+    return signer(request).dumps({"sid": found})
 
 
 def principal(request: Request) -> Principal | None:
@@ -51,10 +63,8 @@ def principal(request: Request) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return auth_store(request).check_token(header[7:].strip())
-    data = session(request)
-    if data.get("user") and data.get("role"):
-        return Principal(str(data["user"]), str(data["role"]))
-    return None
+    current = session(request)
+    return current.user if current else None
 
 
 def is_api(request: Request) -> bool:
@@ -81,6 +91,7 @@ async def csrf_checked(request: Request) -> None:
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
     form = await request.form()
-    expected = session(request).get("csrf")
+    current = session(request)
+    expected = current.csrf if current else None
     if not expected or not secrets.compare_digest(str(form.get("csrf", "")), str(expected)):
         raise HTTPException(403, "the form has expired or did not come from this site; reload the page and retry")

@@ -24,6 +24,11 @@ def templates() -> Environment:
     return env
 
 
+def _csrf(request: Request) -> str:
+    current = session(request)
+    return current.csrf if current else ""
+
+
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with the signed-in user and the CSRF token every form needs."""
     html = (
@@ -32,7 +37,7 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
         .render(
             request=request,
             user=principal(request),
-            csrf=session(request).get("csrf", ""),
+            csrf=_csrf(request),
             path=request.url.path,
             **context,
         )

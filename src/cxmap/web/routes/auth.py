@@ -7,7 +7,8 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cxmap.web.deps import SESSION_COOKIE, SESSION_DAYS, auth_store, csrf_checked, new_session, signer
+from cxmap.service.users import SESSION_DAYS
+from cxmap.web.deps import SESSION_COOKIE, auth_store, csrf_checked, session_cookie, session_id
 from cxmap.web.pages import page
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +39,7 @@ def login(
     response = RedirectResponse(_safe_next(next), 303)
     response.set_cookie(
         SESSION_COOKIE,
-        signer(request).dumps(new_session(who)),
+        session_cookie(request, auth_store(request).start_session(who)),
         max_age=SESSION_DAYS * 86_400,
         httponly=True,
         samesite="lax",
@@ -48,7 +49,11 @@ def login(
 
 
 @router.post("/logout", dependencies=[Depends(csrf_checked)])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Sign out: the session ends on the server, so a copy of the cookie opens nothing any more."""
+    found = session_id(request)
+    if found:
+        auth_store(request).end_session(found)
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE)
     return response
