@@ -7,7 +7,9 @@ the workspace's `.cxmap/auth.sqlite` on each request.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -25,6 +27,17 @@ token_app = typer.Typer(help="API tokens for machines (Authorization: Bearer ...
 
 def _store(workspace: Path) -> AuthStore:
     return AuthStore(open_workspace(workspace).root)
+
+
+def _listing(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str], none: str) -> None:
+    """A list as JSON, or a line a row (`none` when there are no rows)."""
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        echo(line(r))
+    if not rows:
+        echo(none)
 
 
 @user_app.command("add", epilog="Example: cxmap user add acme/ ana --role editor")
@@ -58,13 +71,7 @@ def user_list(workspace: Path = WORKSPACE, as_json: bool = JSON_OPTION) -> None:
     """Every person who may sign in, with their role."""
     with reporting(as_json):
         rows = _store(workspace).users()
-    if as_json:
-        emit_json(rows)
-        return
-    for r in rows:
-        echo(f"{r['user']}  {r['role']}  (added {r['created_at'][:10]})")
-    if not rows:
-        echo("no users yet: add one with `cxmap user add`")
+    _listing(rows, as_json, lambda r: f"{r['user']}  {r['role']}  (added {r['created_at'][:10]})", "no users yet")
 
 
 @user_app.command("set-role", epilog="Example: cxmap user set-role acme/ ana --role viewer")
@@ -123,13 +130,11 @@ def token_list(workspace: Path = WORKSPACE, as_json: bool = JSON_OPTION) -> None
     """Every API token's name, role and expiry (never the token itself)."""
     with reporting(as_json):
         rows = _store(workspace).tokens()
-    if as_json:
-        emit_json(rows)
-        return
-    for r in rows:
-        echo(f"{r['name']}  {r['role']}  (created {r['created_at'][:10]}, expires {r['expires_at'][:10]})")
-    if not rows:
-        echo("no API tokens: create one with `cxmap token create`")
+
+    def line(r: dict[str, Any]) -> str:
+        return f"{r['name']}  {r['role']}  (created {r['created_at'][:10]}, expires {r['expires_at'][:10]})"
+
+    _listing(rows, as_json, line, "no API tokens")
 
 
 @token_app.command("revoke", epilog="Example: cxmap token revoke acme/ crm-sync")
