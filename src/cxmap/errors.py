@@ -177,6 +177,14 @@ class InternalError(CxmapError):
     code = "internal"
 
 
+class Throttled(CxmapError):
+    """Too many tries in a short time (sign-in guesses): refused until `retry_after` seconds have passed
+    (HTTP 429 with Retry-After)."""
+
+    code = "too_many_requests"
+    retry_after = 60
+
+
 class Interrupted(CxmapError):
     """The user stopped the command (Ctrl+C, exit 130): said in the same shape as any other error."""
 

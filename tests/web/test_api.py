@@ -371,6 +371,9 @@ def test_a_batch_loads_its_good_events_and_quarantines_the_bad_one(loadable: tup
         (2, "timestamp 'the day after' is not a date or time"),
         (4, "broken line: not a JSON object"),
     ]
+    assert body["sources"] == ["the batch"]
+    assert {q["file"] for q in body["quarantine"]} == {"the batch"}
+    assert ".cxmap" not in first.text  # the server's own file paths stay on the server
     assert counts(admin) == (events + 2, quarantined + 2, loads + 1)
     again = admin.post("/api/events", json=batch).json()
     assert (again["loaded"], again["duplicates"]) == (0, 2)

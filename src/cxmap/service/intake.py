@@ -16,7 +16,7 @@ import secrets
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -31,6 +31,7 @@ from cxmap.workspace.status import quarantine
 
 __all__ = ["KINDS", "SCALES", "Batch", "LoadResult", "Options", "load_batch", "load_files"]
 RETRIES = 20
+BATCH = "the batch"
 
 
 def load_files(workspace: Workspace, paths: list[str], options: Options, steps: Steps) -> LoadResult:
@@ -61,7 +62,7 @@ def load_batch(
         path.write_text(text, encoding="utf-8")
         try:
             result = _patiently(lambda: ingest(workspace, [str(path)], options, Steps(None)))
-            rows = quarantine(workspace, file=str(path))["rows"]
+            rows = [{**r, "file": BATCH} for r in quarantine(workspace, file=str(path))["rows"]]
         except CxmapError as exc:
             raise exc.reworded(partial(_batch_terms, path=str(path))) from None
         except duckdb.Error as exc:
@@ -71,7 +72,7 @@ def load_batch(
             raise (Busy if held else InternalError)(f"the store could not be written: {first}") from None
         finally:
             path.unlink(missing_ok=True)
-    return Batch(result, rows)
+    return Batch(replace(result, sources=[BATCH]), rows)  # the server's own paths are not the caller's business
 
 
 def _patiently(load: Callable[[], LoadResult]) -> LoadResult:
@@ -91,4 +92,4 @@ def _patiently(load: Callable[[], LoadResult]) -> LoadResult:
 def _batch_terms(message: str, path: str) -> str:
     """Ingest speaks of the file the batch was written to; say 'event N' and 'the batch' instead."""
     message = re.sub(re.escape(path) + r":(\d+):", r"event \1:", message)
-    return message.replace(path, "the batch")
+    return message.replace(path, BATCH)

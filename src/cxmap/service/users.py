@@ -17,21 +17,31 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from cxmap.errors import CxmapError, NotFound, unknown
+from cxmap.errors import CxmapError, NotFound, Throttled, unknown
 
 ROLES = ("viewer", "editor", "admin")
 SESSION_DAYS = 14
 TOKEN_DAYS = 365
 _HASHER = PasswordHasher()
+# An argon2 verification takes 64 MiB for a quarter of a second: at most this many at once in a process,
+# so that a flood of sign-ins cannot take the server's memory (the others wait their turn).
+VERIFYING = threading.BoundedSemaphore(2)
+# Failed sign-ins allowed per user name, and per client address, within WINDOW seconds; then 429 until
+# the oldest failure leaves the window.
+PER_USER, PER_CLIENT, WINDOW = 5, 20, 900
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
                                   created_at TEXT NOT NULL);
@@ -146,12 +156,14 @@ class AuthStore:
             return bool(con.execute("SELECT count(*) FROM users").fetchone()[0] > 0)
 
     def login(self, username: str, password: str) -> Principal | None:
-        """The user, when the password is right (the same time is spent when the user does not exist)."""
+        """The user, when the password is right. An unknown user costs the same one verification (against
+        a hash made once), so the time taken does not tell which users exist."""
         with closing(self._connect()) as con:
             row = con.execute("SELECT password_hash, role FROM users WHERE username = ?", (username,)).fetchone()
-        stored = row[0] if row else _HASHER.hash(secrets.token_hex(8))
+        stored = row[0] if row else _decoy()
         try:
-            _HASHER.verify(stored, password)
+            with VERIFYING:
+                _HASHER.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return None
         return Principal(username, row[1]) if row else None
@@ -235,6 +247,59 @@ class AuthStore:
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+@cache
+def _decoy() -> str:
+    """A hash of a password nobody has, to verify against for unknown users."""
+    return _HASHER.hash(secrets.token_hex(16))
+
+
+class LoginThrottle:
+    """Failed sign-ins remembered in this process, per user name and per client address: past PER_USER or
+    PER_CLIENT failures within WINDOW seconds, sign-ins are refused (`Throttled`) before any password is
+    verified. Memory is bounded: at most MAX_KEYS names and addresses are remembered, the stalest dropped."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.get(key) or deque()
+        while times and times[0] <= now - WINDOW:
+            times.popleft()
+        return times
+
+    def check(self, username: str, client: str) -> None:
+        """Refuse when this user name or this client has failed too often lately."""
+        now = self._clock()
+        with self._lock:
+            for key, most in ((f"user:{username}", PER_USER), (f"client:{client}", PER_CLIENT)):
+                times = self._recent(key, now)
+                if len(times) >= most:
+                    error = Throttled("too many failed sign-ins; wait a few minutes and try again")
+                    error.retry_after = max(1, int(times[0] + WINDOW - now) + 1)
+                    raise error
+
+    def failed(self, username: str, client: str) -> None:
+        now = self._clock()
+        with self._lock:
+            for key in (f"user:{username}", f"client:{client}"):
+                times = self._recent(key, now)
+                times.append(now)
+                self._failures[key] = times
+                self._failures.move_to_end(key)
+            while len(self._failures) > self.MAX_KEYS:
+                self._failures.popitem(last=False)
+
+    def succeeded(self, username: str) -> None:
+        """A right password clears the user name's failures (not the client's: one success from an address
+        that guesses many names does not reset its count)."""
+        with self._lock:
+            self._failures.pop(f"user:{username}", None)
 
 
 def _digest(token: str) -> str:

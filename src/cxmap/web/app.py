@@ -14,8 +14,8 @@ from itsdangerous import URLSafeTimedSerializer
 from starlette.exceptions import HTTPException
 
 from cxmap import __version__
-from cxmap.errors import Busy, BusyHere, CxmapError, InternalError, NotFound, UsageError
-from cxmap.service.users import AuthStore
+from cxmap.errors import Busy, BusyHere, CxmapError, InternalError, NotFound, Throttled, UsageError
+from cxmap.service.users import AuthStore, LoginThrottle
 from cxmap.web.deps import LoginRequired, is_api
 from cxmap.web.middleware import BodyLimit, SecurityHeaders
 from cxmap.web.pages import templates
@@ -42,7 +42,13 @@ HTTP_CODES = {
     503: "busy",
 }
 # The HTTP status of each kind of error, the first that matches (a subclass before its base); any other: 422.
-STATUSES: dict[type[CxmapError], int] = {NotFound: 404, Busy: 503, UsageError: 400, InternalError: 500}
+STATUSES: dict[type[CxmapError], int] = {
+    NotFound: 404,
+    Busy: 503,
+    UsageError: 400,
+    Throttled: 429,
+    InternalError: 500,
+}
 # A busy store is said in the server's words: its path and processes are not the caller's business.
 BUSY: dict[type[CxmapError], str] = {
     BusyHere: "the store is being read by this server; retry shortly",
@@ -88,6 +94,7 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
         redoc_url=None,
     )
     app.state.auth = store
+    app.state.throttle = LoginThrottle()
     app.state.signer = URLSafeTimedSerializer(store.secret_key(), salt="cxmap-session")
     app.state.cx = AppState(ws)
 
@@ -109,7 +116,7 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     async def _cx(request: Request, exc: CxmapError) -> Response:
         """By the error's type, never its text: the status from STATUSES, the message in the web's terms."""
         status, message = _first(STATUSES, exc) or 422, _first(BUSY, exc) or exc.say(WEB)
-        wait = _first(RETRY_AFTER, exc)
+        wait = str(exc.retry_after) if isinstance(exc, Throttled) else _first(RETRY_AFTER, exc)
         headers = {"Retry-After": wait} if wait else None
         return _error(request, status, exc.code, message, [p.to_json() for p in exc.problems], headers)
 
