@@ -161,3 +161,9 @@ def test_a_measure_needs_what_it_counts() -> None:
         "m.yaml:18:49: error: verification 'z': 'measure' is 'ontime'; it must be one of: reached, on_time, "
         "satisfied, outcome or manual",
     ]
+
+
+@pytest.mark.parametrize("depth", [41, 1000])
+def test_a_document_nested_too_deep_is_one_problem_not_a_crash(depth: int) -> None:
+    text = GOOD + "notes: " + "[" * depth + "]" * depth + "\n"
+    assert errors(text) == ["m.yaml: error: nested more than 40 levels deep; a map needs only a few"]

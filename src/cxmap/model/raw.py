@@ -15,6 +15,7 @@ from cxmap.errors import MapInvalid, Problem
 
 Loc = tuple[str | int, ...]
 MAX_MAP_BYTES = 5_000_000  # a journey map is a few kB; anything this large is not one
+MAX_DEPTH = 40  # levels of lists and mappings; a map uses about six
 
 
 def yaml_round_trip() -> YAML:
@@ -78,11 +79,31 @@ def parse_yaml(text: str, path: str) -> RawDoc:
         raise _single(path, line, col, f"not valid YAML: {reason}") from None
     except YAMLError as exc:
         raise _single(path, 0, 0, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise _single(path, 0, 0, f"nested more than {MAX_DEPTH} levels deep; a map needs only a few") from None
     if data is None:
         raise _single(path, 1, 1, "the file is empty; a map needs at least id, title and stages")
     if not isinstance(data, CommentedMap):
         raise _single(path, 1, 1, "a map file must be a YAML mapping (key: value lines) at the top level")
+    if _deeper_than(data, MAX_DEPTH):  # what reads the tree afterwards recurses into it
+        raise _single(path, 0, 0, f"nested more than {MAX_DEPTH} levels deep; a map needs only a few")
     return RawDoc(path, data)
+
+
+def _deeper_than(data: Any, most: int) -> bool:
+    """Whether the tree has more than `most` levels of lists and mappings (looked at level by level, without
+    recursion)."""
+    level = [data]
+    for _ in range(most):
+        level = [
+            v
+            for node in level
+            for v in (node.values() if isinstance(node, dict) else node)
+            if isinstance(v, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def read_yaml(path: Path) -> RawDoc:

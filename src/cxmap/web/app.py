@@ -17,7 +17,7 @@ from cxmap import __version__
 from cxmap.errors import Busy, BusyHere, CxmapError, InternalError, NotFound, Throttled, UsageError
 from cxmap.service.users import AuthStore, LoginThrottle
 from cxmap.web.deps import LoginRequired, is_api
-from cxmap.web.middleware import BodyLimit, SecurityHeaders
+from cxmap.web.middleware import BodyLimit, NoNul, SecurityHeaders
 from cxmap.web.pages import templates
 from cxmap.web.routes import accounts_pages, api, auth, findings_pages, maps_pages, pages
 from cxmap.web.routes.edit_pages import router as edit_router
@@ -129,7 +129,11 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     app.include_router(edit_router)
     too_large = error_body("too_large", f"the request body is over {body_limit:,} bytes; send a smaller batch")
     app.add_middleware(BodyLimit, limit=body_limit, refusal=JSONResponse(too_large, 413))
-    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)  # the outermost: the 413 carries them too
+    nul = error_body("bad_request", "a NUL character is not allowed in a path or a parameter")
+    app.add_middleware(NoNul, refusal=JSONResponse(nul, 400))
+    failed = error_body("internal", "something unexpected went wrong; it is in the server's log")
+    # The outermost: the 413, the 400 and a failure's 500 carry the headers too.
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, failure=JSONResponse(failed, 500))
     return app
 
 

@@ -23,6 +23,7 @@ from cxmap.model import Map
 from cxmap.model.schema import MapFile
 from cxmap.service import accounts as service
 from cxmap.service.analysis import analyze
+from cxmap.service.inputs import FIRST_DAY, LAST_DAY
 from cxmap.service.intake import SCALES, Options
 from cxmap.service.maps import map_summaries, the_one_with
 from cxmap.service.store import quarantine as quarantine_rows
@@ -73,7 +74,6 @@ def allow(role: str) -> Callable[[Request], Awaitable[Principal]]:
 
 router = APIRouter(prefix="/api", dependencies=[Depends(allow("viewer"))], tags=["api"], responses=ERRORS)
 
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 AsOf = Annotated[
     date | None,
     Query(
