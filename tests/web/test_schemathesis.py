@@ -26,7 +26,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def fuzz(url: str, token: str, method: str) -> list[str]:
     """Every operation with `method` in the served schema, its generated requests sent; the operations run."""
-    schema = schemathesis.openapi.from_url(f"{url}/api/openapi.json").include(method=method)
+    schema = schemathesis.openapi.from_url(f"{url}/api/openapi.json", headers=bearer(token)).include(method=method)
     ran = []
     for found in schema.get_all_operations():
         operation = found.ok()

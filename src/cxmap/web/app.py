@@ -89,7 +89,7 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
         title="cxmap",
         version=__version__,
         description="Customer experience maps as code: the JSON API of one workspace.",
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served by the API's own router, behind its sign-in: GET /api/openapi.json
         docs_url=None,
         redoc_url=None,
     )

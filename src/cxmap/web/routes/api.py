@@ -192,6 +192,12 @@ async def _fast_inline(request: Request, answer: Any) -> Response:
     return _answer(answer(found[0]), found[0].as_of.iso(), found[1])
 
 
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_schema(request: Request) -> Response:
+    """The OpenAPI schema, for signed-in callers and tokens only, as every other part of the API."""
+    return JSONResponse(request.app.openapi())
+
+
 @router.get("/maps", summary="The maps of the workspace", response_model=list[schemas.MapSummary])
 def list_maps(request: Request) -> Response:
     return _answer(map_summaries(_workspace(request)))
