@@ -57,8 +57,10 @@ def resolve_as_of(con: Any, settings: Settings, as_of: date | AsOf | None) -> As
 
 
 def events_as_of(con: Any, the_map: Map | None, settings: Settings, as_of: AsOf) -> Prepared:
-    """Events up to the as-of moment, mapped onto the map's touchpoints (see analytics.prepare)."""
-    prepared = prepare(con, the_map, settings, Scope(until=as_of.day))
+    """Events up to the as-of moment, mapped onto the map's touchpoints (see analytics.prepare). An as-of
+    before the first event is an answer from no events (no experience, no alerts, milestones upcoming),
+    not an error: the touchpoints are those of the whole store, the events none of them."""
+    prepared = prepare(con, the_map, settings, Scope())
     prepared.events = prepared.events.filter(prepared.events.ts <= as_of.instant)
     return prepared
 
