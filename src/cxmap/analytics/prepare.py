@@ -22,7 +22,17 @@ from cxmap.model.map import Map
 from cxmap.settings import Settings
 
 PERIODS = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
-EVENT_SEGMENTS = ("channel", "department")
+# The event's own columns a split may use; one of them wins over an account or contact column of the same
+# name (`account_id`: the account on the event, not the contacts file's).
+EVENT_SEGMENTS = (
+    "channel",
+    "department",
+    "account_id",
+    "customer_id",
+    "touchpoint",
+    "raw_touchpoint",
+    "emotion_source",
+)
 SAFE_ATTRIBUTE = re.compile(r"^[\w .-]{1,100}$")  # attribute names become a JSON path in the engine
 MICROSECONDS = {"hour": 3_600_000_000, "day": 86_400_000_000}
 
@@ -162,7 +172,7 @@ def _with_segment(con: Any, table: ir.Table, name: str | None) -> ir.Table:
     if name is None:
         return table.mutate(segment=ibis.literal("all"))
     if name in EVENT_SEGMENTS:
-        return table.mutate(segment=table[name].fill_null("(none)"))
+        return table.mutate(segment=table[name].cast("string").fill_null("(none)"))
     for source, key in (("accounts", "account_id"), ("contacts", "customer_id")):
         other = con.table(source)
         if name in other.columns and name != key:
