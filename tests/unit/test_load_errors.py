@@ -167,3 +167,11 @@ def test_a_measure_needs_what_it_counts() -> None:
 def test_a_document_nested_too_deep_is_one_problem_not_a_crash(depth: int) -> None:
     text = GOOD + "notes: " + "[" * depth + "]" * depth + "\n"
     assert errors(text) == ["m.yaml: error: nested more than 40 levels deep; a map needs only a few"]
+
+
+def test_aliases_that_repeat_a_large_text_past_the_size_limit_are_refused() -> None:
+    """200 aliases of a 50 kB string: a 50 kB file that every page would show as 10 MB."""
+    big = "x" * 50_000
+    text = GOOD + f'notes: [&s "{big}", ' + ", ".join(["*s"] * 200) + "]\n"
+    assert len(text) < 60_000
+    assert errors(text) == ["m.yaml: error: holds more than 5,000,000 characters once its aliases (*name) are repeated"]

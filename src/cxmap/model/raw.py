@@ -85,25 +85,27 @@ def parse_yaml(text: str, path: str) -> RawDoc:
         raise _single(path, 1, 1, "the file is empty; a map needs at least id, title and stages")
     if not isinstance(data, CommentedMap):
         raise _single(path, 1, 1, "a map file must be a YAML mapping (key: value lines) at the top level")
-    if _deeper_than(data, MAX_DEPTH):  # what reads the tree afterwards recurses into it
-        raise _single(path, 0, 0, f"nested more than {MAX_DEPTH} levels deep; a map needs only a few")
+    _check_expanded(data, path)
     return RawDoc(path, data)
 
 
-def _deeper_than(data: Any, most: int) -> bool:
-    """Whether the tree has more than `most` levels of lists and mappings (looked at level by level, without
-    recursion)."""
-    level = [data]
-    for _ in range(most):
-        level = [
-            v
-            for node in level
-            for v in (node.values() if isinstance(node, dict) else node)
-            if isinstance(v, dict | list)
-        ]
+def _check_expanded(data: Any, path: str) -> None:
+    """The tree as every reader sees it, YAML aliases repeated: at most MAX_DEPTH levels deep (what reads it
+    afterwards recurses into it) and at most MAX_MAP_BYTES of text (200 aliases of a 50 kB string in a 64 kB
+    file would make every page of the map 10 MB). Looked at level by level, without recursion, and left as
+    soon as a bound is passed."""
+    level, size = [data], 0
+    for _ in range(MAX_DEPTH + 1):
+        children = [v for node in level for v in (node.items() if isinstance(node, dict) else enumerate(node))]
+        size += sum(len(str(k)) + (0 if isinstance(v, dict | list) else len(str(v))) for k, v in children)
+        if size > MAX_MAP_BYTES:
+            raise _single(
+                path, 0, 0, f"holds more than {MAX_MAP_BYTES:,} characters once its aliases (*name) are repeated"
+            )
+        level = [v for _, v in children if isinstance(v, dict | list)]
         if not level:
-            return False
-    return True
+            return
+    raise _single(path, 0, 0, f"nested more than {MAX_DEPTH} levels deep; a map needs only a few")
 
 
 def read_yaml(path: Path) -> RawDoc:
