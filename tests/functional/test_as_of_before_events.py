@@ -1,15 +1,21 @@
 """An as-of before the first event is an answer from no events, never an error: milestones are upcoming,
-there are no alerts, nobody has an experience, and gate refuses with its reason (and exits 0)."""
+there are no alerts, nobody has an experience, and gate refuses with its reason (and exits 0). An as-of
+far after the last event costs no more than the last event."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cxmap.accounts.base import resolve_as_of
+from cxmap.accounts.milestones import event_span
+from cxmap.engine import connect
+from cxmap.workspace import open_workspace
 from tests.conftest import EXAMPLES, run_cxmap
 
 MAP = "b2b-onboarding"
@@ -56,3 +62,16 @@ def test_alerts_accounts_and_gate_before_any_event_answer_from_no_events(workspa
         False,
         ["C1 has no scored experience in the 90 days before 2024-01-01, so we cannot tell they are happy"],
     )
+
+
+def test_the_days_worked_out_reach_from_the_first_event_to_the_last_not_to_a_far_as_of(workspace: Path) -> None:
+    """The zone's offsets are worked out over the events' own span, so an as-of in 2999 costs what the
+    latest event does (it took seconds, growing with every year of the span)."""
+    ws = open_workspace(workspace)
+    con = connect(ws)
+    first, last = datetime(2025, 1, 8, 10), datetime(2025, 1, 9, 10)
+    assert event_span(con, resolve_as_of(con, ws.settings, date(2999, 12, 31))) == (first, last)
+    early = resolve_as_of(con, ws.settings, date(2024, 1, 1))
+    assert event_span(con, early) == (early.instant, early.instant)
+    between = resolve_as_of(con, ws.settings, date(2025, 1, 8))
+    assert event_span(con, between) == (first, between.instant)

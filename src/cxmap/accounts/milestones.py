@@ -63,12 +63,28 @@ def zone_offsets(zone: str, lo: datetime, hi: datetime) -> list[tuple[datetime |
     return [*pieces, (None, current)]
 
 
+def event_span(con: Any, as_of: AsOf) -> tuple[datetime, datetime]:
+    """The times whose local day can be asked for: from the first event to the last one that is not after
+    the as-of moment (the as-of moment itself with no events). An as-of far in the future costs no more
+    than the latest event: no event lies beyond it."""
+    events = con.table("events")
+    row = events.aggregate(first=events.timestamp.min(), last=events.timestamp.max()).to_pyarrow().to_pylist()[0]
+    first, last = (_naive_utc(row[k]) for k in ("first", "last"))
+    hi = min(last, as_of.instant) if last is not None else as_of.instant
+    return (min(first, hi) if first is not None else hi), hi
+
+
+def _naive_utc(value: Any) -> datetime | None:
+    """A time from the engine as naive UTC (some engines give it with a zone); None when there is none."""
+    if not isinstance(value, datetime):
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
 def local_day_of(con: Any, settings: Settings, as_of: AsOf) -> LocalDay:
-    """A function turning a naive-UTC timestamp expression into its calendar date in the workspace's zone."""
-    first = con.table("events").timestamp.min().execute()
-    first = first.to_pydatetime() if hasattr(first, "to_pydatetime") else first
-    lo = first if isinstance(first, datetime) else as_of.instant
-    pieces = zone_offsets(settings.timezone, min(lo, as_of.instant), as_of.instant)
+    """A function turning a naive-UTC timestamp expression of an event (up to the as-of moment) into its
+    calendar date in the workspace's zone."""
+    pieces = zone_offsets(settings.timezone, *event_span(con, as_of))
 
     def local_day(ts: Any) -> Any:
         *changes, (_, last) = pieces
