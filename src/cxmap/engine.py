@@ -6,7 +6,8 @@ store) is the default, PySpark the scale-out (docs/scale.md). Nothing else knows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from typing import Any, cast
 
@@ -24,6 +25,17 @@ def connect(workspace: Workspace) -> Backend:
     module, function = ENGINES[workspace.settings.engine].split(":")
     connector = cast(Callable[[Workspace], Backend], getattr(import_module(module), function))
     return connector(workspace)
+
+
+@contextmanager
+def connected(workspace: Workspace) -> Iterator[Backend]:
+    """The backend for one piece of work, closed afterwards: an open reader would keep a load in this
+    process from writing."""
+    con = connect(workspace)
+    try:
+        yield con
+    finally:
+        con.disconnect()
 
 
 def progress_connection(backend: Backend) -> duckdb.DuckDBPyConnection | None:

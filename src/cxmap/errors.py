@@ -93,6 +93,7 @@ class CxmapError(Exception):
     """
 
     code = "invalid_input"
+    retry_after: int | None = None  # seconds worth waiting before trying again (HTTP Retry-After); None: don't
 
     def __init__(
         self, message: str | Words, problems: list[Problem] | None = None, *, field: str | None = None
@@ -152,11 +153,14 @@ class Busy(CxmapError):
     """The store is held by another process (a load): nothing is wrong, try again when it ends (HTTP 503)."""
 
     code = "busy"
+    retry_after = 5  # a load in another process takes a while
 
 
 class BusyHere(Busy):
     """The store is open in this very process in another mode (a reader of the web app while it loads):
     worth waiting a moment for."""
+
+    retry_after = 1
 
 
 class MapInvalid(CxmapError):

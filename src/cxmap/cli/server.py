@@ -11,6 +11,7 @@ import typer
 
 from cxmap.cli.output import echo, reporting
 from cxmap.errors import CxmapError
+from cxmap.service.inputs import WORKSPACE_VARIABLE
 from cxmap.workspace import open_workspace
 
 WORKSPACE = typer.Argument(..., help="The workspace folder.")
@@ -58,7 +59,7 @@ def serve(
     echo(f"serving {ws.root} at http://{shown}:{bound}/ (API: http://{shown}:{bound}/api/; Ctrl+C stops)")
     sys.stdout.flush()
     # The web face is started by name, as any ASGI server would start it: the command line never imports it.
-    os.environ["CXMAP_WORKSPACE"] = str(ws.root)
+    os.environ[WORKSPACE_VARIABLE] = str(ws.root)
     app = "cxmap.web.app:from_environment"
     config = uvicorn.Config(app, factory=True, log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])

@@ -25,7 +25,7 @@ from cxmap.accounts.progress import map_progress, progress_table
 from cxmap.accounts.verify import verify
 from cxmap.accounts.verify_words import sentence
 from cxmap.analytics.prepare import Prepared
-from cxmap.engine import connect
+from cxmap.engine import connect, connected
 from cxmap.errors import NotFound, UsageError, unknown
 from cxmap.model.map import Map
 from cxmap.service.answers import (
@@ -77,11 +77,8 @@ def context(workspace: Workspace | str | Path, as_of: date | AsOf | None = None,
 def as_of(workspace: Workspace, day: date | None) -> AsOf:
     """The moment an answer as of `day` (None: the latest event) is about, resolved once so that every
     answer of one page is as of the same moment."""
-    con = connect(workspace)
-    try:
+    with connected(workspace) as con:
         return resolve_as_of(con, workspace.settings, day)
-    finally:
-        con.disconnect()
 
 
 @contextmanager

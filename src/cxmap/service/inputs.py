@@ -9,6 +9,10 @@ from pathlib import Path
 from cxmap.errors import UsageError
 from cxmap.workspace import Workspace, open_workspace
 
+# The environment variable naming the workspace the web app serves (`cxmap serve` sets it; so may an ASGI
+# server's own configuration).
+WORKSPACE_VARIABLE = "CXMAP_WORKSPACE"
+
 # The days any answer may be about (the API's bounds too): a year such as 9999 only makes the work grow.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 

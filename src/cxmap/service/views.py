@@ -8,8 +8,7 @@ department: those events), through `Request.only`, by the same `analyze` as ever
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +19,7 @@ from cxmap.analytics.findings import Findings, TouchpointStats
 from cxmap.analytics.outcomes import OutcomeChoice, choose_outcome
 from cxmap.analytics.prepare import Prepared, Scope, prepare
 from cxmap.analytics.touchpoints import touchpoint_stats
-from cxmap.engine import connect
+from cxmap.engine import connected
 from cxmap.errors import UsageError
 from cxmap.model import Map
 from cxmap.service.analysis import analyze
@@ -67,26 +66,15 @@ def view_of(since: str | None, until: str | None, segment: str | None) -> View:
     return View(day(since, "since"), day(until, "until"), by, value)
 
 
-@contextmanager
-def reading(ws: Workspace) -> Iterator[Any]:
-    """A read-only connection to the store, closed afterwards: an open reader would keep a load in this
-    process from writing."""
-    con = connect(ws)
-    try:
-        yield con
-    finally:
-        con.disconnect()
-
-
 def has_events(ws: Workspace) -> bool:
-    with reading(ws) as con:
+    with connected(ws) as con:
         return bool(con.table("events").count().execute())
 
 
 def segment_values(ws: Workspace) -> dict[str, list[str]]:
     """The values each dimension takes in the data, for the segment select."""
     found: dict[str, list[str]] = {}
-    with reading(ws) as con:
+    with connected(ws) as con:
         for by in DIMENSIONS:
             table = con.table("events" if by in ("channel", "department") else "accounts")
             column = table[by]
@@ -97,7 +85,7 @@ def segment_values(ws: Workspace) -> dict[str, list[str]]:
 
 def measured_touchpoints(ws: Workspace, the_map: Map) -> dict[str, str]:
     """Touchpoints with events (id -> name), map touchpoints first: what an outcome can be."""
-    with reading(ws) as con:
+    with connected(ws) as con:
         prepared = prepare(con, the_map, ws.settings)
     return {t.id: t.name for t in prepared.touchpoints.values() if t.raw_names}
 
@@ -138,19 +126,19 @@ def _prepared(con: Any, ws: Workspace, the_map: Map, view: View, period: str | N
 
 def comments(ws: Workspace, the_map: Map, touchpoint: str, view: View, count: int = 8) -> list[dict[str, Any]]:
     """The most recent comments at a touchpoint in the view, newest first."""
-    with reading(ws) as con:
+    with connected(ws) as con:
         return sample_comments(_prepared(con, ws, the_map, view), [touchpoint], count).get(touchpoint, [])
 
 
 def evidence(ws: Workspace, the_map: Map, found: Findings, view: View) -> dict[str, list[dict[str, Any]]]:
     """A few recent comments at every touchpoint a finding points at, in the finding's tone."""
-    with reading(ws) as con:
+    with connected(ws) as con:
         return evidence_for(_prepared(con, ws, the_map, view), found)
 
 
 def monthly(ws: Workspace, the_map: Map, touchpoint: str, view: View) -> list[TouchpointStats]:
     """A touchpoint's numbers per calendar month (``period`` is the month's first day), oldest first."""
-    with reading(ws) as con:
+    with connected(ws) as con:
         prepared = _prepared(con, ws, the_map, view, "month")
         prepared.events = prepared.events.filter(prepared.events.touchpoint == touchpoint)
         return sorted(touchpoint_stats(prepared), key=lambda t: t.period)

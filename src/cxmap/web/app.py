@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from cxmap import __version__
 from cxmap.errors import Busy, BusyHere, CxmapError, InternalError, NotFound, Throttled, UsageError
+from cxmap.service.inputs import WORKSPACE_VARIABLE
 from cxmap.service.users import AuthStore, LoginThrottle
 from cxmap.web.deps import LoginRequired, is_api
 from cxmap.web.middleware import BodyLimit, NoNul, SecurityHeaders
@@ -54,9 +55,6 @@ BUSY: dict[type[CxmapError], str] = {
     BusyHere: "the store is being read by this server; retry shortly",
     Busy: "the store is busy with a load in another process; retry when it ends",
 }
-# Seconds a client should wait before asking again (Retry-After): a reader of this server is done in
-# moments; a load in another process takes longer.
-RETRY_AFTER: dict[type[CxmapError], str] = {BusyHere: "1", Busy: "5"}
 
 
 def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
@@ -116,8 +114,7 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     async def _cx(request: Request, exc: CxmapError) -> Response:
         """By the error's type, never its text: the status from STATUSES, the message in the web's terms."""
         status, message = _first(STATUSES, exc) or 422, _first(BUSY, exc) or exc.say(WEB)
-        wait = str(exc.retry_after) if isinstance(exc, Throttled) else _first(RETRY_AFTER, exc)
-        headers = {"Retry-After": wait} if wait else None
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
         return _error(request, status, exc.code, message, [p.to_json() for p in exc.problems], headers)
 
     app.include_router(auth.router)
@@ -135,9 +132,6 @@ def create_app(workspace: Path | str, *, body_limit: int = BODY_LIMIT) -> FastAP
     # The outermost: the 413, the 400 and a failure's 500 carry the headers too.
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, failure=JSONResponse(failed, 500))
     return app
-
-
-WORKSPACE_VARIABLE = "CXMAP_WORKSPACE"
 
 
 def from_environment() -> FastAPI:
